@@ -1,0 +1,429 @@
+import Decoding
+
+/// Timeouts and limits of the flow table. Times are in nanoseconds of capture time.
+public struct FlowTableConfiguration: Sendable {
+    public var maxFlows: Int = 1_000_000
+    public var tcpIdleTimeout: Int64 = 300 * 1_000_000_000
+    public var udpIdleTimeout: Int64 = 120 * 1_000_000_000
+    public var otherIdleTimeout: Int64 = 60 * 1_000_000_000
+    /// How long a closed TCP flow (FIN both ways, or RST) lingers for late packets.
+    public var closedLinger: Int64 = 10 * 1_000_000_000
+    /// Flows longer than this are split; zero disables splitting.
+    public var activeTimeout: Int64 = 1800 * 1_000_000_000
+
+    public init() {}
+}
+
+/// Told about each flow that ends, while its slot still holds it.
+public protocol FlowEndHandler: AnyObject {
+    func flowEnded(slot: Int32, reason: EndReason, table: FlowTable)
+}
+
+/// Where a packet went in the table.
+public struct FlowHit {
+    public var slot: Int32
+    /// 0: client to server, 1: server to client.
+    public var direction: UInt8
+    /// The packet's number within its flow, from 1.
+    public var packetNumber: UInt64
+}
+
+/// The bidirectional flow table: open addressing over a contiguous pool of
+/// `FlowState`s, intrusive per-timeout lists for expiry and eviction, and the
+/// first payload lengths/gaps in side arrays. Nothing on the per-packet path allocates
+/// once the table has grown to its working size.
+public final class FlowTable {
+    enum TimeoutClass: UInt8, CaseIterable {
+        case tcp = 0, udp, other, closed
+    }
+
+    public let configuration: FlowTableConfiguration
+    public weak var endHandler: FlowEndHandler?
+
+    /// Flow states by slot; `capacity` slots allocated, grown by doubling up to `maxFlows`.
+    public private(set) var slots: UnsafeMutablePointer<FlowState>
+    private var slotInUse: UnsafeMutablePointer<Bool>
+    /// Payload lengths and gaps (microseconds) of the first `sequenceLength` payload packets.
+    private var sequenceLengths: UnsafeMutablePointer<UInt16>
+    private var sequenceGaps: UnsafeMutablePointer<UInt32>
+    public private(set) var capacity: Int
+    private var freeSlots: [Int32] = []
+    private var nextUnusedSlot: Int32 = 0
+
+    /// Open-addressing index: each entry is (hash tag << 32) | (slot + 1); 0 is empty.
+    private var index: UnsafeMutablePointer<UInt64>
+    private var indexMask: Int
+
+    private var oldest = [Int32](repeating: -1, count: TimeoutClass.allCases.count)
+    private var newest = [Int32](repeating: -1, count: TimeoutClass.allCases.count)
+    private let idleTimeouts: [Int64]
+
+    public private(set) var activeFlows = 0
+    public private(set) var flowsCreated: UInt64 = 0
+    public private(set) var flowsEvicted: UInt64 = 0
+    public private(set) var peakActiveFlows = 0
+    /// The latest capture time seen (time never runs backwards here).
+    public private(set) var clock: Int64 = .min
+    private var nextExpiryScan: Int64 = .min
+
+    public init(configuration: FlowTableConfiguration = .init()) {
+        self.configuration = configuration
+        idleTimeouts = [configuration.tcpIdleTimeout, configuration.udpIdleTimeout, configuration.otherIdleTimeout, configuration.closedLinger]
+        capacity = min(max(configuration.maxFlows, 1), 1024)
+        slots = .allocate(capacity: capacity)
+        slotInUse = .allocate(capacity: capacity)
+        slotInUse.initialize(repeating: false, count: capacity)
+        sequenceLengths = .allocate(capacity: capacity * sequenceLength)
+        sequenceGaps = .allocate(capacity: capacity * sequenceLength)
+        let indexSize = FlowTable.indexSize(for: capacity)
+        index = .allocate(capacity: indexSize)
+        index.initialize(repeating: 0, count: indexSize)
+        indexMask = indexSize - 1
+    }
+
+    deinit {
+        slots.deallocate()
+        slotInUse.deallocate()
+        sequenceLengths.deallocate()
+        sequenceGaps.deallocate()
+        index.deallocate()
+    }
+
+    static func indexSize(for capacity: Int) -> Int {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        return size
+    }
+
+    /// Bytes the table holds per flow slot (state, sequence and index share).
+    public static var bytesPerFlow: Int {
+        MemoryLayout<FlowState>.stride + 1 + sequenceLength * (2 + 4) + 2 * MemoryLayout<UInt64>.stride
+    }
+
+    // MARK: Packets
+
+    /// Accounts one packet to its flow, creating, splitting or ending flows as needed.
+    /// `time` is the packet's capture time in nanoseconds.
+    @inline(__always)
+    public func process(_ packet: DecodedPacket, time: Int64) -> FlowHit {
+        if time > clock { clock = time }
+        if clock >= nextExpiryScan { expireIdle() }
+
+        var senderIsLow = false
+        let key = FlowKey(packet: packet, senderIsLow: &senderIsLow)
+        let hash = key.hashValue64
+        var slot = find(key, hash: hash)
+
+        if slot >= 0 {
+            let state = slots + Int(slot)
+            // A new SYN on a closed connection is a new connection on a reused port.
+            if state.pointee.timeoutClass == TimeoutClass.closed.rawValue
+                && packet.tcpFlags & (TCPFlags.syn | TCPFlags.ack) == TCPFlags.syn {
+                end(slot, reason: state.pointee.tcp.isDisjoint(with: [.rstC2S, .rstS2C]) ? .fin : .rst)
+                slot = -1
+            } else if configuration.activeTimeout > 0 && time - state.pointee.firstSeen >= configuration.activeTimeout {
+                slot = split(slot, packet: packet, time: time)
+            }
+        }
+        if slot < 0 {
+            slot = create(key, hash: hash, senderIsLow: senderIsLow, packet: packet, time: time)
+        }
+        let state = slots + Int(slot)
+        let direction: UInt8 = senderIsLow == state.pointee.initiatorIsLow ? 0 : 1
+        account(state, slot: slot, direction: direction, packet: packet, time: time)
+        return FlowHit(slot: slot, direction: direction, packetNumber: state.pointee.packets)
+    }
+
+    @inline(__always)
+    private func account(_ state: UnsafeMutablePointer<FlowState>, slot: Int32, direction: UInt8, packet: DecodedPacket, time: Int64) {
+        let frames = UInt64(packet.frames)
+        let payload = UInt64(packet.payloadLength)
+        let flags = packet.tcpFlags
+        if direction == 0 {
+            if state.pointee.c2s.packets == 0 { state.pointee.c2s.firstSeen = time }
+            state.pointee.c2s.packets &+= frames
+            state.pointee.c2s.ipBytes &+= UInt64(packet.ipBytes)
+            state.pointee.c2s.payloadBytes &+= payload
+            state.pointee.c2s.lastSeen = time
+            state.pointee.c2s.tcpFlags |= flags
+        } else {
+            if state.pointee.s2c.packets == 0 { state.pointee.s2c.firstSeen = time }
+            state.pointee.s2c.packets &+= frames
+            state.pointee.s2c.ipBytes &+= UInt64(packet.ipBytes)
+            state.pointee.s2c.payloadBytes &+= payload
+            state.pointee.s2c.lastSeen = time
+            state.pointee.s2c.tcpFlags |= flags
+        }
+        if time > state.pointee.lastSeen { state.pointee.lastSeen = time }
+
+        if payload > 0 && state.pointee.sequenceCount < sequenceLength {
+            let n = Int(state.pointee.sequenceCount)
+            let base = Int(slot) * sequenceLength
+            sequenceLengths[base + n] = UInt16(truncatingIfNeeded: min(payload, 0xFFFF))
+            let gap = n == 0 ? 0 : max(0, time - state.pointee.lastPayloadTime) / 1000
+            sequenceGaps[base + n] = UInt32(truncatingIfNeeded: min(gap, Int64(UInt32.max)))
+            if direction == 1 { state.pointee.sequenceDirections |= 1 << UInt32(n) }
+            state.pointee.sequenceCount += 1
+            state.pointee.lastPayloadTime = time
+        }
+
+        if packet.proto == IPProtocol.tcp {
+            var progress = state.pointee.tcp
+            let synAck = TCPFlags.syn | TCPFlags.ack
+            if flags & synAck == TCPFlags.syn && direction == 0 { progress.insert(.syn) }
+            if flags & synAck == synAck && direction == 1 { progress.insert(.synAck) }
+            if flags & synAck == TCPFlags.ack && direction == 0 && progress.contains(.synAck) { progress.insert(.established) }
+            if flags & TCPFlags.fin != 0 { progress.insert(direction == 0 ? .finC2S : .finS2C) }
+            if flags & TCPFlags.rst != 0 { progress.insert(direction == 0 ? .rstC2S : .rstS2C) }
+            state.pointee.tcp = progress
+            if progress.isClosed && state.pointee.timeoutClass != TimeoutClass.closed.rawValue {
+                unlink(slot)
+                state.pointee.timeoutClass = TimeoutClass.closed.rawValue
+                linkNewest(slot)
+                return
+            }
+        }
+        touch(slot)
+    }
+
+    // MARK: Creating and ending flows
+
+    private func create(_ key: FlowKey, hash: UInt64, senderIsLow: Bool, packet: DecodedPacket, time: Int64) -> Int32 {
+        if activeFlows >= configuration.maxFlows { evictOldest() }
+        let slot = allocateSlot()
+        // The initiator is the SYN sender; a lone SYN+ACK was answered by the other side.
+        var initiatorIsLow = senderIsLow
+        if packet.proto == IPProtocol.tcp && packet.tcpFlags & (TCPFlags.syn | TCPFlags.ack) == (TCPFlags.syn | TCPFlags.ack) {
+            initiatorIsLow = !senderIsLow
+        }
+        let timeoutClass: TimeoutClass = switch packet.proto {
+        case IPProtocol.tcp: .tcp
+        case IPProtocol.udp: .udp
+        default: .other
+        }
+        let firstTime = min(packet.originTime, time)
+        (slots + Int(slot)).initialize(to: FlowState(
+            key: key, initiatorIsLow: initiatorIsLow, ipVersion: packet.ipVersion,
+            icmpType: packet.icmpType, icmpCode: packet.icmpCode, tunnel: packet.tunnel,
+            flowID: packet.originTag, firstSeen: firstTime, lastSeen: firstTime,
+            timeoutClass: timeoutClass.rawValue))
+        slotInUse[Int(slot)] = true
+        insertIndex(slot, hash: hash)
+        linkNewest(slot)
+        activeFlows += 1
+        flowsCreated += 1
+        if activeFlows > peakActiveFlows { peakActiveFlows = activeFlows }
+        return slot
+    }
+
+    /// Ends a flow that ran past the active timeout and starts its next part in place.
+    private func split(_ slot: Int32, packet: DecodedPacket, time: Int64) -> Int32 {
+        let previous = slots[Int(slot)]
+        endHandler?.flowEnded(slot: slot, reason: .active, table: self)
+        var next = FlowState(
+            key: previous.key, initiatorIsLow: previous.initiatorIsLow, ipVersion: previous.ipVersion,
+            icmpType: previous.icmpType, icmpCode: previous.icmpCode, tunnel: previous.tunnel,
+            flowID: packet.originTag, firstSeen: time, lastSeen: time, timeoutClass: previous.timeoutClass)
+        next.splitOf = previous.splitIndex == 0 ? previous.flowID : previous.splitOf
+        next.splitIndex = previous.splitIndex + 1
+        next.tcp = previous.tcp
+        next.olderNeighbour = previous.olderNeighbour
+        next.newerNeighbour = previous.newerNeighbour
+        slots[Int(slot)] = next
+        flowsCreated += 1
+        return slot
+    }
+
+    /// Ends the flow in `slot`: the handler sees it, then the slot is freed.
+    public func end(_ slot: Int32, reason: EndReason) {
+        endHandler?.flowEnded(slot: slot, reason: reason, table: self)
+        let state = slots + Int(slot)
+        unlink(slot)
+        removeIndex(state.pointee.key, hash: state.pointee.key.hashValue64, slot: slot)
+        slotInUse[Int(slot)] = false
+        state.deinitialize(count: 1)
+        freeSlots.append(slot)
+        activeFlows -= 1
+    }
+
+    /// Ends every open flow (end of input, or an interrupted run), oldest first.
+    public func endAll(reason: EndReason) {
+        while let slot = oldestSlot() { end(slot, reason: reason) }
+    }
+
+    private func evictOldest() {
+        guard let slot = oldestSlot() else { return }
+        flowsEvicted += 1
+        end(slot, reason: .evicted)
+    }
+
+    /// The flow with the oldest last activity across the timeout lists.
+    private func oldestSlot() -> Int32? {
+        var best: Int32 = -1
+        for head in oldest where head >= 0 {
+            if best < 0 || slots[Int(head)].lastSeen < slots[Int(best)].lastSeen { best = head }
+        }
+        return best >= 0 ? best : nil
+    }
+
+    private func expireIdle() {
+        nextExpiryScan = clock + 1_000_000_000
+        for timeoutClass in TimeoutClass.allCases {
+            let timeout = idleTimeouts[Int(timeoutClass.rawValue)]
+            while true {
+                let head = oldest[Int(timeoutClass.rawValue)]
+                guard head >= 0, clock - slots[Int(head)].lastSeen >= timeout else { break }
+                let state = slots[Int(head)]
+                let reason: EndReason
+                if timeoutClass == .closed || !state.tcp.isDisjoint(with: [.rstC2S, .rstS2C, .finC2S, .finS2C]) {
+                    reason = state.tcp.isDisjoint(with: [.rstC2S, .rstS2C]) ? .fin : .rst
+                } else {
+                    reason = .idle
+                }
+                end(head, reason: reason)
+            }
+        }
+    }
+
+    // MARK: Reading a flow (for the end handler)
+
+    public func isInUse(_ slot: Int32) -> Bool { slot >= 0 && Int(slot) < capacity && slotInUse[Int(slot)] }
+
+    /// Signed payload lengths (positive client to server, negative server to client)
+    /// and gaps in microseconds of the flow's first payload packets.
+    public func payloadSequence(_ slot: Int32) -> (lengths: [Int32], gaps: [UInt32]) {
+        let state = slots[Int(slot)]
+        let count = Int(state.sequenceCount)
+        let base = Int(slot) * sequenceLength
+        var lengths = [Int32](), gaps = [UInt32]()
+        lengths.reserveCapacity(count)
+        gaps.reserveCapacity(count)
+        for i in 0..<count {
+            let length = Int32(sequenceLengths[base + i])
+            lengths.append(state.sequenceDirections & (1 << UInt32(i)) != 0 ? -length : length)
+            gaps.append(sequenceGaps[base + i])
+        }
+        return (lengths, gaps)
+    }
+
+    // MARK: Slots
+
+    private func allocateSlot() -> Int32 {
+        if let slot = freeSlots.popLast() { return slot }
+        if Int(nextUnusedSlot) == capacity { grow() }
+        defer { nextUnusedSlot += 1 }
+        return nextUnusedSlot
+    }
+
+    private func grow() {
+        let newCapacity = min(capacity * 2, max(configuration.maxFlows, capacity + 1))
+        let newSlots = UnsafeMutablePointer<FlowState>.allocate(capacity: newCapacity)
+        for i in 0..<capacity where slotInUse[i] {
+            (newSlots + i).moveInitialize(from: slots + i, count: 1)
+        }
+        slots.deallocate()
+        slots = newSlots
+        let newInUse = UnsafeMutablePointer<Bool>.allocate(capacity: newCapacity)
+        newInUse.initialize(repeating: false, count: newCapacity)
+        newInUse.update(from: slotInUse, count: capacity)
+        slotInUse.deallocate()
+        slotInUse = newInUse
+        let newLengths = UnsafeMutablePointer<UInt16>.allocate(capacity: newCapacity * sequenceLength)
+        newLengths.update(from: sequenceLengths, count: capacity * sequenceLength)
+        sequenceLengths.deallocate()
+        sequenceLengths = newLengths
+        let newGaps = UnsafeMutablePointer<UInt32>.allocate(capacity: newCapacity * sequenceLength)
+        newGaps.update(from: sequenceGaps, count: capacity * sequenceLength)
+        sequenceGaps.deallocate()
+        sequenceGaps = newGaps
+        capacity = newCapacity
+
+        let indexSize = FlowTable.indexSize(for: capacity)
+        if indexSize > indexMask + 1 {
+            index.deallocate()
+            index = .allocate(capacity: indexSize)
+            index.initialize(repeating: 0, count: indexSize)
+            indexMask = indexSize - 1
+            for i in 0..<Int(nextUnusedSlot) where slotInUse[i] {
+                insertIndex(Int32(i), hash: slots[i].key.hashValue64)
+            }
+        }
+    }
+
+    // MARK: Index (linear probing, backward-shift deletion)
+
+    @inline(__always)
+    private func find(_ key: FlowKey, hash: UInt64) -> Int32 {
+        let tag = hash >> 32
+        var position = Int(truncatingIfNeeded: hash) & indexMask
+        while true {
+            let entry = index[position]
+            if entry == 0 { return -1 }
+            if entry >> 32 == tag {
+                let slot = Int32(truncatingIfNeeded: (entry & 0xFFFF_FFFF) - 1)
+                if slots[Int(slot)].key == key { return slot }
+            }
+            position = (position + 1) & indexMask
+        }
+    }
+
+    private func insertIndex(_ slot: Int32, hash: UInt64) {
+        var position = Int(truncatingIfNeeded: hash) & indexMask
+        while index[position] != 0 { position = (position + 1) & indexMask }
+        index[position] = (hash >> 32) << 32 | UInt64(slot + 1)
+    }
+
+    private func removeIndex(_ key: FlowKey, hash: UInt64, slot: Int32) {
+        var position = Int(truncatingIfNeeded: hash) & indexMask
+        let wanted = UInt64(slot + 1)
+        while index[position] != 0 && index[position] & 0xFFFF_FFFF != wanted {
+            position = (position + 1) & indexMask
+        }
+        guard index[position] != 0 else { return }
+        // Shift later entries of the probe run back over the hole.
+        var hole = position
+        var next = (hole + 1) & indexMask
+        while index[next] != 0 {
+            let entrySlot = Int((index[next] & 0xFFFF_FFFF) - 1)
+            let home = Int(truncatingIfNeeded: slots[entrySlot].key.hashValue64) & indexMask
+            // Move the entry if its home is not within (hole, next] cyclically.
+            let distanceToHome = (next - home) & indexMask
+            let distanceToHole = (next - hole) & indexMask
+            if distanceToHome >= distanceToHole {
+                index[hole] = index[next]
+                hole = next
+            }
+            next = (next + 1) & indexMask
+        }
+        index[hole] = 0
+    }
+
+    // MARK: Timeout lists
+
+    @inline(__always)
+    private func touch(_ slot: Int32) {
+        let cls = Int(slots[Int(slot)].timeoutClass)
+        if newest[cls] == slot { return }
+        unlink(slot)
+        linkNewest(slot)
+    }
+
+    private func linkNewest(_ slot: Int32) {
+        let cls = Int(slots[Int(slot)].timeoutClass)
+        let tail = newest[cls]
+        slots[Int(slot)].olderNeighbour = tail
+        slots[Int(slot)].newerNeighbour = -1
+        if tail >= 0 { slots[Int(tail)].newerNeighbour = slot } else { oldest[cls] = slot }
+        newest[cls] = slot
+    }
+
+    private func unlink(_ slot: Int32) {
+        let cls = Int(slots[Int(slot)].timeoutClass)
+        let older = slots[Int(slot)].olderNeighbour
+        let newer = slots[Int(slot)].newerNeighbour
+        if older >= 0 { slots[Int(older)].newerNeighbour = newer } else { oldest[cls] = newer }
+        if newer >= 0 { slots[Int(newer)].olderNeighbour = older } else { newest[cls] = older }
+        slots[Int(slot)].olderNeighbour = -1
+        slots[Int(slot)].newerNeighbour = -1
+    }
+}

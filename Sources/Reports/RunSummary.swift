@@ -1,0 +1,120 @@
+import Decoding
+import Flows
+
+/// What a run read and produced, for standard error or `--stats FILE`.
+public struct RunSummary: Sendable {
+    public struct FileStats: Sendable {
+        public var path: String
+        public var format: String
+        public var linkType: Int32
+        public var frames: UInt64
+        public var filtered: UInt64
+        public var error: String?
+
+        public init(path: String, format: String, linkType: Int32, frames: UInt64, filtered: UInt64, error: String?) {
+            self.path = path
+            self.format = format
+            self.linkType = linkType
+            self.frames = frames
+            self.filtered = filtered
+            self.error = error
+        }
+    }
+
+    public var files: [FileStats] = []
+    public var packets: UInt64 = 0
+    public var bytes: UInt64 = 0
+    public var filteredPackets: UInt64 = 0
+    public var flowPackets: UInt64 = 0
+    public var flows: UInt64 = 0
+    public var flowsByEndReason: [String: UInt64] = [:]
+    public var evictedFlows: UInt64 = 0
+    public var peakActiveFlows: Int = 0
+    public var maxFlows: Int = 0
+    public var firstPacket: Int64?
+    public var lastPacket: Int64?
+    public var undecodable: [String: UInt64] = [:]
+    public var nonIP: [String: UInt64] = [:]
+    public var fragmentsReassembled: UInt64 = 0
+    public var inputErrors: [String] = []
+    public var skippedInputs: [String] = []
+    public var interrupted = false
+
+    public init() {}
+
+    public var undecodableTotal: UInt64 { undecodable.values.reduce(0, +) }
+    public var nonIPTotal: UInt64 { nonIP.values.reduce(0, +) }
+
+    /// Human-readable lines for standard error.
+    public func text() -> String {
+        var lines: [String] = []
+        lines.append("cipherscope: \(packets) packets (\(bytes) bytes) in \(files.count) file\(files.count == 1 ? "" : "s"), \(flows) flows")
+        if let first = firstPacket, let last = lastPacket {
+            lines.append("  time span: \(TimeFormat.rfc3339(first, nanosecondDigits: false)) to \(TimeFormat.rfc3339(last, nanosecondDigits: false)) (\(TimeFormat.seconds(last - first, nanosecondDigits: false)) s)")
+        }
+        lines.append("  packets in flows: \(flowPackets), non-IP: \(nonIPTotal), undecodable: \(undecodableTotal)" + (filteredPackets > 0 ? ", filtered out: \(filteredPackets)" : ""))
+        if !flowsByEndReason.isEmpty {
+            lines.append("  flows by end reason: " + flowsByEndReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        if !nonIP.isEmpty {
+            lines.append("  non-IP: " + nonIP.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        if !undecodable.isEmpty {
+            lines.append("  undecodable: " + undecodable.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        if fragmentsReassembled > 0 { lines.append("  IP datagrams reassembled from fragments: \(fragmentsReassembled)") }
+        if evictedFlows > 0 {
+            lines.append("  WARNING: flow table full (--max-flows \(maxFlows)): \(evictedFlows) flows were ended early and reported with end_reason evicted")
+        }
+        if interrupted { lines.append("  interrupted: open flows were reported with end_reason interrupted") }
+        for skipped in skippedInputs { lines.append("  skipped: \(skipped)") }
+        for error in inputErrors { lines.append("  input error: \(error)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The summary as one JSON object.
+    public func json() -> String {
+        var object = JSONObject()
+        object.add("packets", packets)
+        object.add("bytes", bytes)
+        object.add("filtered_packets", filteredPackets)
+        object.add("flow_packets", flowPackets)
+        object.add("non_ip_packets", nonIPTotal)
+        object.add("undecodable_packets", undecodableTotal)
+        object.add("flows", flows)
+        var reasons = JSONObject()
+        for (key, value) in flowsByEndReason.sorted(by: { $0.key < $1.key }) { reasons.add(key, value) }
+        object.add("flows_by_end_reason", object: reasons)
+        object.add("evicted_flows", evictedFlows)
+        object.add("peak_active_flows", peakActiveFlows)
+        object.add("max_flows", maxFlows)
+        if let first = firstPacket, let last = lastPacket {
+            object.add("first_packet", TimeFormat.rfc3339(first, nanosecondDigits: false))
+            object.add("last_packet", TimeFormat.rfc3339(last, nanosecondDigits: false))
+            object.add("time_span", raw: TimeFormat.seconds(last - first, nanosecondDigits: false))
+        }
+        var undecodableObject = JSONObject()
+        for (key, value) in undecodable.sorted(by: { $0.key < $1.key }) { undecodableObject.add(key, value) }
+        object.add("undecodable", object: undecodableObject)
+        var nonIPObject = JSONObject()
+        for (key, value) in nonIP.sorted(by: { $0.key < $1.key }) { nonIPObject.add(key, value) }
+        object.add("non_ip", object: nonIPObject)
+        object.add("fragments_reassembled", fragmentsReassembled)
+        object.add("interrupted", interrupted)
+        var fileTexts: [String] = []
+        for file in files {
+            var f = JSONObject()
+            f.add("path", file.path)
+            f.add("format", file.format)
+            f.add("link_type", file.linkType)
+            f.add("frames", file.frames)
+            f.add("filtered", file.filtered)
+            if let error = file.error { f.add("error", error) }
+            fileTexts.append(f.closed)
+        }
+        object.add("files", raw: "[" + fileTexts.joined(separator: ",") + "]")
+        object.add("input_errors", strings: inputErrors)
+        object.add("skipped_inputs", strings: skippedInputs)
+        return object.closed + "\n"
+    }
+}

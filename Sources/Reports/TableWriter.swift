@@ -1,0 +1,101 @@
+import Flows
+
+/// An aligned table for people, at most 100 columns wide, sorted by first packet.
+/// Flows are held until the end of the run to sort them.
+public final class TableWriter: FlowReportWriter {
+    private let output: OutputFile
+    private var reports: [FlowReport] = []
+
+    public init(output: OutputFile) {
+        self.output = output
+    }
+
+    public func write(_ report: FlowReport) throws(OutputError) {
+        reports.append(report)
+    }
+
+    public func finish() throws(OutputError) {
+        reports.sort { ($0.summary.firstSeen, $0.summary.flowID) < ($1.summary.firstSeen, $1.summary.flowID) }
+        for line in TableWriter.render(reports) { try output.write(line + "\n") }
+        try output.commit()
+    }
+
+    static let header = [
+        ("TIME (UTC)", 12, false), ("PROTO", 6, false), ("CLIENT", 24, false), ("SERVER", 24, false),
+        ("PKTS>", 6, true), ("<PKTS", 6, true), ("BYTES", 7, true), ("SECS", 6, true), ("END", 5, false),
+    ]
+
+    /// The table's lines: a header, then one line per flow; a line names the date
+    /// whenever it changes.
+    public static func render(_ reports: [FlowReport]) -> [String] {
+        var lines = [row(header.map { $0.0 })]
+        var currentDate = ""
+        for report in reports {
+            let flow = report.summary
+            let seconds = flow.firstSeen / 1_000_000_000
+            let (date, time) = TimeFormat.civil(flow.firstSeen >= 0 ? seconds : seconds - 1)
+            if date != currentDate {
+                currentDate = date
+                lines.append("-- \(date)")
+            }
+            let millis = TimeFormat.pad(Int((flow.firstSeen % 1_000_000_000 + 1_000_000_000) % 1_000_000_000 / 1_000_000), 3)
+            let proto = ProtocolNames.name(flow.proto)
+            let ports = flow.proto == 6 || flow.proto == 17 || flow.proto == 132
+            lines.append(row([
+                "\(time).\(millis)", proto,
+                endpoint(flow.clientAddress.description, flow.clientPort, ports: ports),
+                endpoint(flow.serverAddress.description, flow.serverPort, ports: ports),
+                String(flow.c2s.packets), String(flow.s2c.packets),
+                humanBytes(flow.c2s.ipBytes + flow.s2c.ipBytes),
+                humanSeconds(flow.duration), flow.endReason.name,
+            ]))
+        }
+        lines.append("\(reports.count) flow\(reports.count == 1 ? "" : "s")")
+        return lines
+    }
+
+    static func row(_ cells: [String]) -> String {
+        var line = ""
+        for (i, cell) in cells.enumerated() {
+            let (_, width, right) = header[i]
+            let text = fit(cell, width)
+            let padding = String(repeating: " ", count: max(0, width - text.count))
+            if i > 0 { line += " " }
+            line += right ? padding + text : (i == cells.count - 1 ? text : text + padding)
+        }
+        return line
+    }
+
+    static func endpoint(_ address: String, _ port: UInt16, ports: Bool) -> String {
+        guard ports else { return address }
+        return address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)"
+    }
+
+    /// Shortens text to `width` by eliding its middle, so both ends stay readable.
+    static func fit(_ text: String, _ width: Int) -> String {
+        guard text.count > width else { return text }
+        let keep = width - 1
+        let head = keep / 2
+        return String(text.prefix(head)) + "…" + String(text.suffix(keep - head))
+    }
+
+    static func humanBytes(_ bytes: UInt64) -> String {
+        if bytes < 10_000 { return String(bytes) }
+        let units = ["k", "M", "G", "T"]
+        var value = Double(bytes) / 1000
+        var unit = 0
+        while value >= 999.5 && unit < units.count - 1 { value /= 1000; unit += 1 }
+        return oneDecimal(value) + units[unit]
+    }
+
+    static func humanSeconds(_ nanoseconds: Int64) -> String {
+        let seconds = Double(nanoseconds) / 1e9
+        if seconds < 100 { return oneDecimal(seconds) }
+        return String(Int(seconds.rounded()))
+    }
+
+    static func oneDecimal(_ value: Double) -> String {
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}

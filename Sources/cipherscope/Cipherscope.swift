@@ -1,0 +1,53 @@
+import ArgumentParser
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+@main
+struct Cipherscope: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cipherscope",
+        abstract: "Tell which messaging platforms encrypted traffic belongs to, flow by flow.",
+        discussion: """
+            Reads pcap/pcapng captures, decodes every packet, tracks bidirectional flows \
+            and reports one summary per flow.
+
+            Exit status: 0 all input read; 2 some input unreadable (results still \
+            written); 1 usage or configuration error.
+            """,
+        version: "0.1.0",
+        subcommands: [Analyze.self]
+    )
+
+    /// Usage errors exit with 1 (not ArgumentParser's 64), as the README promises.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }
+            let message = fullMessage(for: error)
+            if !message.isEmpty { FileHandleOutput.standardError(message + "\n") }
+            Glibc.exit(code == .validationFailure ? 1 : code.rawValue)
+        }
+    }
+}
+
+/// Writes to standard error without Foundation.
+enum FileHandleOutput {
+    static func standardError(_ text: String) {
+        var bytes = Array(text.utf8)
+        bytes.withUnsafeMutableBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = write(2, raw.baseAddress! + offset, raw.count - offset)
+                if written <= 0 { break }
+                offset += written
+            }
+        }
+    }
+}
