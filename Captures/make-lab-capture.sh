@@ -136,8 +136,10 @@ PY
 # start the capture and wait until tcpdump is really listening
 # ---------------------------------------------------------------------------
 rm -f "$OUT"
+# --immediate-mode: deliver each packet at once (without it, TPACKET_V3 hands packets over in
+# blocks every ~1 s and the last ones can be lost when tcpdump is stopped);
 # -U: write each packet as it arrives; -s 0: full packets (all of them are small)
-tcpdump -i lo -n -U -s 0 -w "$OUT" "$FILTER" 2>"$TMP/tcpdump.err" &
+tcpdump -i lo -n --immediate-mode -U -s 0 -w "$OUT" "$FILTER" 2>"$TMP/tcpdump.err" &
 TCPDUMP_PID=$!
 for i in $(seq 1 100); do
     grep -q "listening on" "$TMP/tcpdump.err" && break
@@ -226,7 +228,7 @@ log "RST connection done"
 # ---------------------------------------------------------------------------
 # stop the capture cleanly (SIGINT lets tcpdump flush and close the file)
 # ---------------------------------------------------------------------------
-sleep 0.5
+sleep 1.5   # let the last packets reach the capture before stopping it
 kill -INT "$TCPDUMP_PID"
 wait "$TCPDUMP_PID" || true
 TCPDUMP_PID=""

@@ -247,8 +247,14 @@ public final class FlowTable {
     }
 
     /// Ends every open flow (end of input, or an interrupted run), oldest first.
+    /// A TCP flow already closed by FIN or RST keeps that as its reason.
     public func endAll(reason: EndReason) {
-        while let slot = oldestSlot() { end(slot, reason: reason) }
+        while let slot = oldestSlot() {
+            let progress = slots[Int(slot)].tcp
+            let closedReason: EndReason? = !progress.isClosed ? nil
+                : progress.isDisjoint(with: [.rstC2S, .rstS2C]) ? .fin : .rst
+            end(slot, reason: closedReason ?? reason)
+        }
     }
 
     private func evictOldest() {

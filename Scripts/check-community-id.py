@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""Checks every flow's community_id against the reference implementation
+(the `communityid` package from PyPI, corelight/pycommunityid).
+
+Usage: check-community-id.py FILE.jsonl...   (reads standard input when no file)
+Exit 1 on any mismatch.
+"""
+import json, sys
+import communityid
+
+PROTOS = {'tcp': 6, 'udp': 17, 'icmp': 1, 'icmpv6': 58, 'sctp': 132}
+
+def reference(flow, cid=communityid.CommunityID()):
+    proto = PROTOS.get(flow['proto'])
+    if proto is None:
+        proto = int(flow['proto'])
+    if proto == 1:
+        tpl = communityid.FlowTuple.make_icmp(flow['src_ip'], flow['dst_ip'], flow['icmp_type'], flow['icmp_code'])
+    elif proto == 58:
+        tpl = communityid.FlowTuple.make_icmp6(flow['src_ip'], flow['dst_ip'], flow['icmp_type'], flow['icmp_code'])
+    elif proto in (6, 17, 132):
+        tpl = communityid.FlowTuple(proto, flow['src_ip'], flow['dst_ip'], flow['src_port'], flow['dst_port'])
+    else:
+        tpl = communityid.FlowTuple(proto, flow['src_ip'], flow['dst_ip'])
+    return cid.calc(tpl)
+
+def main():
+    files = sys.argv[1:] or ['-']
+    checked = bad = 0
+    for path in files:
+        stream = sys.stdin if path == '-' else open(path)
+        for line in stream:
+            if not line.strip():
+                continue
+            flow = json.loads(line)
+            expected = reference(flow)
+            checked += 1
+            if flow['community_id'] != expected:
+                bad += 1
+                print('MISMATCH %s: ours %s reference %s (%s)' % (path, flow['community_id'], expected, line.strip()[:200]))
+    print('community_id: %d flows checked, %d mismatches' % (checked, bad))
+    return 1 if bad or not checked else 0
+
+sys.exit(main())
