@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -30,6 +31,26 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Pure functions from bytes to typed records, one file (or folder) per protocol.
+        .target(
+            name: "Dissectors",
+            dependencies: [
+                "Decoding",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
+        // JA3/JA3S and JA4 (BSD-3-Clause methods).
+        .target(
+            name: "Fingerprints",
+            dependencies: ["Dissectors", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // JA4S, JA4T/TS, JA4X, JA4H, JA4SSH: FoxIO License 1.1 (see its LICENSE file).
+        .target(
+            name: "FingerprintsFoxIO",
+            dependencies: ["Dissectors", "Fingerprints", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(name: "Reports", dependencies: ["Flows"]),
         .target(name: "Analysis", dependencies: ["Capture", "Decoding", "Flows", "Reports"]),
         .executableTarget(
@@ -41,6 +62,8 @@ let package = Package(
         ),
         .testTarget(name: "DecodingTests", dependencies: ["Decoding"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding"]),
+        .testTarget(name: "DissectorsTests", dependencies: ["Dissectors"]),
+        .testTarget(name: "FingerprintsTests", dependencies: ["Fingerprints", "FingerprintsFoxIO", "Dissectors"]),
         .testTarget(
             name: "AnalysisTests",
             dependencies: ["Analysis", "Capture", "Flows", "Reports"]
