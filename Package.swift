@@ -64,6 +64,8 @@ let package = Package(
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding"]),
         .testTarget(name: "DissectorsTests", dependencies: ["Dissectors"]),
         .testTarget(name: "FingerprintsTests", dependencies: ["Fingerprints", "FingerprintsFoxIO", "Dissectors"]),
+        // Runs the built `cipherscope` binary: exit codes, damaged inputs, signals, files.
+        .testTarget(name: "CLITests", dependencies: ["cipherscope"]),
         .testTarget(
             name: "AnalysisTests",
             dependencies: ["Analysis", "Capture", "Flows", "Reports"]

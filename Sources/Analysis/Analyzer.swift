@@ -93,6 +93,8 @@ public final class Analyzer: FlowEndHandler {
                 case .end:
                     break readLoop
                 case .failed(let error):
+                    // A read cut short by Ctrl-C is the interruption, not damage.
+                    if StopSignal.isRequested { break readLoop }
                     fail(error)
                     fileError = error.description
                     break readLoop

@@ -20,9 +20,11 @@ public final class TableWriter: FlowReportWriter {
         try output.commit()
     }
 
+    /// Columns (title, width, right-aligned): 100 characters at most, with the
+    /// longest end reason ("interrupted").
     static let header = [
-        ("TIME (UTC)", 12, false), ("PROTO", 6, false), ("CLIENT", 24, false), ("SERVER", 24, false),
-        ("PKTS>", 6, true), ("<PKTS", 6, true), ("BYTES", 7, true), ("SECS", 6, true), ("END", 5, false),
+        ("TIME (UTC)", 12, false), ("PROTO", 6, false), ("CLIENT", 21, false), ("SERVER", 21, false),
+        ("PKTS >/<", 11, true), ("BYTES", 6, true), ("SECS", 5, true), ("END", 11, false),
     ]
 
     /// The table's lines: a header, then one line per flow; a line names the date
@@ -45,7 +47,7 @@ public final class TableWriter: FlowReportWriter {
                 "\(time).\(millis)", proto,
                 endpoint(flow.clientAddress.description, flow.clientPort, ports: ports),
                 endpoint(flow.serverAddress.description, flow.serverPort, ports: ports),
-                String(flow.c2s.packets), String(flow.s2c.packets),
+                "\(flow.c2s.packets)/\(flow.s2c.packets)",
                 humanBytes(flow.c2s.ipBytes + flow.s2c.ipBytes),
                 humanSeconds(flow.duration), flow.endReason.name,
             ]))
@@ -80,7 +82,7 @@ public final class TableWriter: FlowReportWriter {
     }
 
     static func humanBytes(_ bytes: UInt64) -> String {
-        if bytes < 10_000 { return String(bytes) }
+        if bytes < 100_000 { return String(bytes) }
         let units = ["k", "M", "G", "T"]
         var value = Double(bytes) / 1000
         var unit = 0
@@ -90,7 +92,7 @@ public final class TableWriter: FlowReportWriter {
 
     static func humanSeconds(_ nanoseconds: Int64) -> String {
         let seconds = Double(nanoseconds) / 1e9
-        if seconds < 100 { return oneDecimal(seconds) }
+        if seconds < 1000 { return oneDecimal(seconds) }
         return String(Int(seconds.rounded()))
     }
 

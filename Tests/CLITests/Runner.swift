@@ -1,0 +1,100 @@
+import Foundation
+
+/// Runs the `cipherscope` binary that `swift test` built beside the test bundle.
+enum Runner {
+    static let binary: URL = {
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = testBinary.deletingLastPathComponent()
+        // The test runner may be inside a bundle folder; walk up to the build folder.
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("cipherscope")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("cipherscope")
+    }()
+
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let labCapture = packageRoot.appendingPathComponent("Captures/lab-basic.pcap")
+    static let peerCaptures: URL? = {
+        let url = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/ndpi")
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var lines: [String] { stdout.split(separator: "\n").map(String.init) }
+        /// The JSON Lines output, parsed.
+        var flows: [[String: Any]] {
+            lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        }
+    }
+
+    static func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let input = Pipe()
+        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+        try process.run()
+        if let stdin {
+            DispatchQueue.global().async {
+                try? input.fileHandleForWriting.write(contentsOf: stdin)
+                try? input.fileHandleForWriting.close()
+            }
+        }
+        // Read both pipes to the end before waiting, so a full pipe never blocks the child.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// A fresh scratch folder under the system's temporary folder.
+    static func scratch() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cipherscope-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+/// Classic pcap records, for cutting and damaging captures in tests.
+struct ClassicPcap {
+    var header: Data
+    var records: [Data]
+
+    init(_ data: Data) throws {
+        guard data.count >= 24, data.prefix(4) == Data([0xD4, 0xC3, 0xB2, 0xA1]) else { throw CocoaError(.fileReadCorruptFile) }
+        header = data.prefix(24)
+        records = []
+        var offset = 24
+        let bytes = [UInt8](data)
+        while offset + 16 <= bytes.count {
+            let caplen = Int(bytes[offset + 8]) | Int(bytes[offset + 9]) << 8 | Int(bytes[offset + 10]) << 16 | Int(bytes[offset + 11]) << 24
+            records.append(Data(bytes[offset..<offset + 16 + caplen]))
+            offset += 16 + caplen
+        }
+    }
+
+    func file(_ slice: some Sequence<Data>) -> Data {
+        var data = header
+        for record in slice { data += record }
+        return data
+    }
+
+    /// Byte offset of record `index` in the whole file.
+    func offset(of index: Int) -> Int { 24 + records.prefix(index).reduce(0) { $0 + $1.count } }
+}
