@@ -157,3 +157,11 @@ struct FlowTableTests {
 }
 
 let SYN = TCPFlags.syn, ACK = TCPFlags.ack, FIN = TCPFlags.fin, RST = TCPFlags.rst
+
+struct FlowMemoryTests {
+    /// The README states the memory per flow; keep it small (under 1 KiB).
+    @Test func perFlowMemoryIsSmall() {
+        print("FlowState stride \(MemoryLayout<FlowState>.stride) bytes, table bytes per flow \(FlowTable.bytesPerFlow)")
+        #expect(FlowTable.bytesPerFlow < 1024)
+    }
+}
