@@ -28,6 +28,7 @@ public struct JA3: Sendable, Equatable, CustomStringConvertible {
         self.hash = JA3Text.md5(full)
     }
 
+    /// The MD5 hash.
     public var description: String { hash }
 }
 
@@ -51,6 +52,7 @@ public struct JA3S: Sendable, Equatable, CustomStringConvertible {
         self.hash = JA3Text.md5(full)
     }
 
+    /// The MD5 hash.
     public var description: String { hash }
 }
 

@@ -6,8 +6,11 @@ import Dissectors
 public struct JA4: Sendable, Equatable, CustomStringConvertible {
     /// The transport the ClientHello travelled on: the first character of JA4.
     public enum Transport: String, Sendable {
+        /// TLS over TCP.
         case tcp = "t"
+        /// QUIC.
         case quic = "q"
+        /// DTLS over UDP.
         case dtls = "d"
     }
 
@@ -54,6 +57,7 @@ public struct JA4: Sendable, Equatable, CustomStringConvertible {
         GREASE.removing(from: hello.supportedVersions).max() ?? hello.legacyVersion
     }
 
+    /// The hashed fingerprint.
     public var description: String { fingerprint }
 }
 

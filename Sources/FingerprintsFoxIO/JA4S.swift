@@ -25,5 +25,6 @@ public struct JA4S: Sendable, Equatable, CustomStringConvertible {
         raw = [a, b, list].joined(separator: "_")
     }
 
+    /// The hashed fingerprint.
     public var description: String { fingerprint }
 }

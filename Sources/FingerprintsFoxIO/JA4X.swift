@@ -24,5 +24,6 @@ public struct JA4X: Sendable, Equatable, CustomStringConvertible {
         raw = lists.joined(separator: "_")
     }
 
+    /// The hashed fingerprint.
     public var description: String { fingerprint }
 }

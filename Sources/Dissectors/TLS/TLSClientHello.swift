@@ -140,16 +140,27 @@ public struct TLSClientHello: Sendable, Equatable {
 
 /// Extension type code points this package reads.
 public enum TLSExtensionType {
+    /// server name (0x0000).
     public static let serverName: UInt16 = 0x0000
+    /// supported groups (0x000a).
     public static let supportedGroups: UInt16 = 0x000a
+    /// ec point formats (0x000b).
     public static let ecPointFormats: UInt16 = 0x000b
+    /// signature algorithms (0x000d).
     public static let signatureAlgorithms: UInt16 = 0x000d
+    /// alpn (0x0010).
     public static let alpn: UInt16 = 0x0010
+    /// supported versions (0x002b).
     public static let supportedVersions: UInt16 = 0x002b
+    /// key share (0x0033).
     public static let keyShare: UInt16 = 0x0033
+    /// quic transport parameters (0x0039).
     public static let quicTransportParameters: UInt16 = 0x0039
+    /// quic transport parameters draft (0xffa5).
     public static let quicTransportParametersDraft: UInt16 = 0xffa5
+    /// encrypted client hello (0xfe0d).
     public static let encryptedClientHello: UInt16 = 0xfe0d
+    /// encrypted server name (0xffce).
     public static let encryptedServerName: UInt16 = 0xffce
 }
 

@@ -1,16 +1,28 @@
 /// Handshake message type code points (RFC 8446 §4, RFC 6347 §4.2.2).
 public enum TLSHandshakeType {
+    /// client hello (1).
     public static let clientHello: UInt8 = 1
+    /// server hello (2).
     public static let serverHello: UInt8 = 2
+    /// hello verify request (3).
     public static let helloVerifyRequest: UInt8 = 3
+    /// new session ticket (4).
     public static let newSessionTicket: UInt8 = 4
+    /// encrypted extensions (8).
     public static let encryptedExtensions: UInt8 = 8
+    /// certificate (11).
     public static let certificate: UInt8 = 11
+    /// server key exchange (12).
     public static let serverKeyExchange: UInt8 = 12
+    /// certificate request (13).
     public static let certificateRequest: UInt8 = 13
+    /// server hello done (14).
     public static let serverHelloDone: UInt8 = 14
+    /// certificate verify (15).
     public static let certificateVerify: UInt8 = 15
+    /// client key exchange (16).
     public static let clientKeyExchange: UInt8 = 16
+    /// finished (20).
     public static let finished: UInt8 = 20
 }
 
@@ -30,8 +42,11 @@ public struct TLSRawHandshake: Sendable, Equatable {
 
 /// A handshake message decoded far enough for evidence and fingerprints.
 public enum TLSHandshakeMessage: Sendable, Equatable {
+    /// A ClientHello.
     case clientHello(TLSClientHello)
+    /// A ServerHello or HelloRetryRequest.
     case serverHello(TLSServerHello)
+    /// A Certificate message: the chain, leaf first.
     case certificate([TLSCertificateInfo])
     /// DTLS HelloVerifyRequest: the client must repeat its ClientHello with this cookie.
     case helloVerifyRequest(serverVersion: UInt16, cookie: [UInt8])
