@@ -1,0 +1,132 @@
+import Crypto
+import X509
+
+/// One certificate of a Certificate handshake message, summarised for reports.
+public struct TLSCertificateInfo: Sendable, Equatable {
+    /// Subject distinguished name, RFC 4514-like (most specific RDN first); empty if unparsable.
+    public var subject: String
+    /// Issuer distinguished name, RFC 4514-like; empty if unparsable.
+    public var issuer: String
+    /// Subject alternative names: DNS names, then IP addresses as text, in certificate order.
+    public var subjectAltNames: [String]
+    /// Start of validity, RFC 3339 UTC (`2024-01-31T12:00:00Z`); empty if unparsable.
+    public var notBefore: String
+    /// End of validity, RFC 3339 UTC; empty if unparsable.
+    public var notAfter: String
+    /// Serial number, lowercase hex of its DER content octets; empty if unparsable.
+    public var serial: String
+    /// Lowercase hex SHA-256 of the DER encoding (always set).
+    public var sha256: String
+    /// The DER encoding as sent (JA4X walks it).
+    public var der: [UInt8]
+
+    /// Summarises one DER certificate; fields other than `sha256` and `der` stay empty when
+    /// swift-certificates cannot parse it.
+    public init(der: [UInt8]) {
+        self.der = der
+        var hasher = SHA256()
+        der.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        self.sha256 = Hex.lowercase(hasher.finalize())
+        self.subject = ""
+        self.issuer = ""
+        self.subjectAltNames = []
+        self.notBefore = ""
+        self.notAfter = ""
+        self.serial = ""
+
+        guard let certificate = try? Certificate(derEncoded: der) else { return }
+        subject = String(describing: certificate.subject)
+        issuer = String(describing: certificate.issuer)
+        serial = Hex.lowercase(certificate.serialNumber.bytes)
+        if let names = try? certificate.extensions.subjectAlternativeNames {
+            for name in names {
+                switch name {
+                case .dnsName(let host): subjectAltNames.append(Array(host.utf8).withUnsafeBytes { ByteReader.printable($0) })
+                case .ipAddress(let octets): subjectAltNames.append(Self.ipText(Array(octets.bytes)))
+                default: break
+                }
+            }
+        }
+        // Dates come from the DER directly: X509 exposes them only as Foundation dates.
+        if let outline = der.withUnsafeBytes({ X509Outline.parse(der: $0) }) {
+            notBefore = outline.notBefore ?? ""
+            notAfter = outline.notAfter ?? ""
+        }
+    }
+
+    /// Dotted IPv4, or IPv6 as eight colon-separated hex groups (no `::` compression).
+    static func ipText(_ bytes: [UInt8]) -> String {
+        if bytes.count == 4 { return bytes.map { String($0) }.joined(separator: ".") }
+        if bytes.count == 16 {
+            return stride(from: 0, to: 16, by: 2)
+                .map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
+                .joined(separator: ":")
+        }
+        return Hex.lowercase(bytes)
+    }
+}
+
+/// Parsing of the Certificate handshake message (RFC 5246 §7.4.2 and RFC 8446 §4.4.2).
+public enum TLSCertificateMessage {
+    /// Which Certificate message layout to expect.
+    public enum Format: Sendable {
+        /// TLS ≤ 1.2 / DTLS ≤ 1.2: a u24 list of u24-prefixed certificates.
+        case tls12
+        /// TLS 1.3: request context, then entries with per-certificate extensions.
+        case tls13
+        /// Try the TLS ≤ 1.2 layout first, then TLS 1.3; the one that consumes the body exactly wins.
+        case automatic
+    }
+
+    /// Upper bound on certificates taken from one message, so a hostile chain stays cheap.
+    public static let maximumCertificates = 16
+
+    /// The certificates of a Certificate message body in chain order (leaf first), or nil.
+    public static func parse(body: UnsafeRawBufferPointer, format: Format = .automatic) -> [TLSCertificateInfo]? {
+        let ders: [[UInt8]]?
+        switch format {
+        case .tls12: ders = tls12(body)
+        case .tls13: ders = tls13(body)
+        case .automatic: ders = tls12(body) ?? tls13(body)
+        }
+        return ders.map { $0.map(TLSCertificateInfo.init(der:)) }
+    }
+
+    private static func tls12(_ body: UnsafeRawBufferPointer) -> [[UInt8]]? {
+        var reader = ByteReader(body)
+        guard var list = reader.vector24(), reader.isAtEnd else { return nil }
+        var ders: [[UInt8]] = []
+        while !list.isAtEnd {
+            guard let certificate = list.vector24() else { return nil }
+            if ders.count < maximumCertificates { ders.append(Array(certificate.bytes)) }
+        }
+        return ders
+    }
+
+    private static func tls13(_ body: UnsafeRawBufferPointer) -> [[UInt8]]? {
+        var reader = ByteReader(body)
+        guard reader.vector8() != nil, var list = reader.vector24(), reader.isAtEnd else { return nil }
+        var ders: [[UInt8]] = []
+        while !list.isAtEnd {
+            guard let certificate = list.vector24(), list.vector16() != nil else { return nil }
+            if ders.count < maximumCertificates { ders.append(Array(certificate.bytes)) }
+        }
+        return ders
+    }
+}
+
+/// Lowercase hexadecimal text.
+public enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    /// Lowercase hex of a byte sequence, two digits per byte.
+    public static func lowercase<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
