@@ -31,6 +31,8 @@ import Testing
                 sni: "graph.facebook.com", expectServerHello: true),
         TLSCase(name: "T051", datagrams: PeerCaptureFixtures.t051, version: "T051",
                 sni: "www.google.com", expectServerHello: true),
+        TLSCase(name: "DNS over QUIC draft-32", datagrams: PeerCaptureFixtures.draft32DoQ, version: "draft-32",
+                sni: nil, expectServerHello: true),
         TLSCase(name: "lab aioquic v1", datagrams: PeerCaptureFixtures.labAioquic, version: "v1",
                 sni: "web.telegram.org", expectServerHello: true),
     ]
@@ -115,6 +117,8 @@ import Testing
                    sni: "mail.google.com", userAgent: "beta Chrome/43.0.2357.45"),
         GoogleCase(name: "quic.pcap Q025", datagrams: PeerCaptureFixtures.q025, version: "Q025",
                    sni: "www.google.com", userAgent: "Chrome/49.0.2623.87 Linux x86_64"),
+        GoogleCase(name: "youtube_quic Q035", datagrams: PeerCaptureFixtures.q035, version: "Q035",
+                   sni: "pagead2.googlesyndication.com", userAgent: "beta Chrome/57.0.2987.98 Intel Mac OS X 10_12_3"),
         GoogleCase(name: "quic.pcap Q030", datagrams: PeerCaptureFixtures.q030, version: "Q030",
                    sni: "www.youtube.com", userAgent: "Chrome/50.0.2661.102 Linux x86_64"),
     ]
