@@ -1,0 +1,128 @@
+import Crypto
+import CryptoExtras
+
+/// AEAD key, IV and header-protection key for one direction of one packet
+/// number space. Raw bytes, so the value is `Sendable` and easy to compare in tests.
+public struct QUICPacketProtectionKeys: Hashable, Sendable {
+    public let key: [UInt8]
+    public let iv: [UInt8]
+    public let headerProtectionKey: [UInt8]
+
+    public init(key: [UInt8], iv: [UInt8], headerProtectionKey: [UInt8]) {
+        self.key = key
+        self.iv = iv
+        self.headerProtectionKey = headerProtectionKey
+    }
+}
+
+/// Client and server Initial keys, derived from public inputs only: the version's
+/// salt and the Destination Connection ID of the client's first Initial
+/// (RFC 9001 §5.2). Anyone on the path can compute them.
+public struct QUICInitialKeys: Hashable, Sendable {
+    public let client: QUICPacketProtectionKeys
+    public let server: QUICPacketProtectionKeys
+
+    /// nil when the version has no known Initial salt.
+    public init?(version: QUICVersion, clientDestinationConnectionID dcid: [UInt8]) {
+        guard let parameters = version.initialProtection else { return nil }
+        self.init(parameters: parameters, clientDestinationConnectionID: dcid)
+    }
+
+    public init(parameters: QUICInitialProtectionParameters, clientDestinationConnectionID dcid: [UInt8]) {
+        let initialSecret = HKDF<SHA256>.extract(inputKeyMaterial: SymmetricKey(data: dcid),
+                                                 salt: parameters.salt).withUnsafeBytes { Array($0) }
+        let clientSecret = Self.expandLabel(secret: initialSecret, label: "client in", length: 32)
+        let serverSecret = Self.expandLabel(secret: initialSecret, label: "server in", length: 32)
+        client = Self.keys(from: clientSecret, parameters: parameters)
+        server = Self.keys(from: serverSecret, parameters: parameters)
+    }
+
+    private static func keys(from secret: [UInt8], parameters: QUICInitialProtectionParameters) -> QUICPacketProtectionKeys {
+        // Initial packets always use AES-128-GCM (RFC 9001 §5).
+        QUICPacketProtectionKeys(
+            key: expandLabel(secret: secret, label: parameters.keyLabel, length: 16),
+            iv: expandLabel(secret: secret, label: parameters.ivLabel, length: 12),
+            headerProtectionKey: expandLabel(secret: secret, label: parameters.headerProtectionLabel, length: 16)
+        )
+    }
+
+    /// TLS 1.3 HKDF-Expand-Label with an empty context (RFC 8446 §7.1).
+    static func expandLabel(secret: [UInt8], label: String, length: Int) -> [UInt8] {
+        let fullLabel = Array("tls13 \(label)".utf8)
+        var info: [UInt8] = [UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length)]
+        info.append(UInt8(truncatingIfNeeded: fullLabel.count))
+        info += fullLabel
+        info.append(0)
+        let output = HKDF<SHA256>.expand(pseudoRandomKey: secret, info: info, outputByteCount: length)
+        return output.withUnsafeBytes { Array($0) }
+    }
+}
+
+/// A long-header packet with its protection removed.
+public struct QUICUnprotectedPacket: Hashable, Sendable {
+    /// The header with the first byte and packet number in clear (the AEAD's AAD).
+    public let header: [UInt8]
+    /// The truncated packet number as sent (1 to 4 bytes). For the first packets of a
+    /// connection it equals the full packet number.
+    public let packetNumber: UInt64
+    public let payload: [UInt8]
+}
+
+/// Removes Initial packet protection (RFC 9001 §5.3–5.4): AES header protection
+/// then AES-128-GCM. Every failure — short packet, bad key, failed tag — is nil.
+public enum QUICInitialProtection {
+    public static let sampleLength = 16
+    public static let tagLength = 16
+
+    /// - Parameters:
+    ///   - packet: the bytes of one packet (as delimited by `QUICDatagram.packetRanges`).
+    ///   - header: `QUICLongHeader.parse(packet)`.
+    ///   - keys: the sender's keys (client keys for client packets).
+    public static func unprotect(packet: UnsafeRawBufferPointer, header: QUICLongHeader,
+                                 keys: QUICPacketProtectionKeys) -> QUICUnprotectedPacket? {
+        guard header.packetType != nil, header.packetType != .retry else { return nil }
+        let pnOffset = header.packetNumberOffset
+        let end = header.packetLength
+        // The sample starts 4 bytes after the packet number offset (RFC 9001 §5.4.2),
+        // whatever the real packet number length turns out to be.
+        guard pnOffset >= 0, end <= packet.count, pnOffset + 4 + sampleLength <= end else { return nil }
+
+        var sample = Array(packet[(pnOffset + 4)..<(pnOffset + 4 + sampleLength)])
+        do {
+            try AES.permute(&sample, key: SymmetricKey(data: keys.headerProtectionKey))
+        } catch {
+            return nil
+        }
+        let mask = sample  // the first 5 bytes are used
+
+        guard let protectedFirst = packet.first else { return nil }
+        let firstByte = protectedFirst ^ (mask[0] & 0x0f)  // long header: 4 bits protected
+        let pnLength = Int(firstByte & 0x03) + 1
+        guard pnOffset + pnLength + tagLength <= end else { return nil }
+
+        var header = Array(packet[0..<(pnOffset + pnLength)])
+        header[0] = firstByte
+        var packetNumber: UInt64 = 0
+        for index in 0..<pnLength {
+            let clear = header[pnOffset + index] ^ mask[1 + index]
+            header[pnOffset + index] = clear
+            packetNumber = packetNumber << 8 | UInt64(clear)
+        }
+
+        var nonce = keys.iv
+        guard nonce.count == 12 else { return nil }
+        for index in 0..<8 {
+            nonce[4 + index] ^= UInt8(truncatingIfNeeded: packetNumber >> (8 * (7 - index)))
+        }
+
+        let ciphertext = packet[(pnOffset + pnLength)..<(end - tagLength)]
+        let tag = packet[(end - tagLength)..<end]
+        do {
+            let box = try AES.GCM.SealedBox(nonce: AES.GCM.Nonce(data: nonce), ciphertext: ciphertext, tag: tag)
+            let plaintext = try AES.GCM.open(box, using: SymmetricKey(data: keys.key), authenticating: header)
+            return QUICUnprotectedPacket(header: header, packetNumber: packetNumber, payload: Array(plaintext))
+        } catch {
+            return nil
+        }
+    }
+}
