@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func pseudoRandomMutationsAreHandled() {
-        var random = QUICTestSupport.SplitMix64(state: 0x5155_4943)  // "QUIC"
+        var random = SplitMix64(state: 0x5155_4943)  // "QUIC"
         var decryptedAfterMutation = 0
         for round in 0..<3000 {
             var sample = Self.samples[round % Self.samples.count]

@@ -112,7 +112,7 @@ struct SSHTests {
             }
         }
         // Mutate only the KEXINIT part, which the generic stress rarely reaches intact.
-        var rng = L7Fixture.SplitMix64(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<3000 {
             var bytes = SSHLabFixture.client
             let position = 41 + Int(rng.next() % UInt64(bytes.count - 41))

@@ -28,6 +28,8 @@ func clientHello(tcpPayload hex: String) -> TLSClientHello? {
 /// A deterministic pseudo-random generator (SplitMix64), so fuzz failures reproduce.
 struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
+    init(state: UInt64) { self.state = state }
+    init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
