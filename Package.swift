@@ -51,8 +51,13 @@ let package = Package(
             name: "FingerprintsFoxIO",
             dependencies: ["Dissectors", "Fingerprints", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "Reports", dependencies: ["Flows"]),
-        .target(name: "Analysis", dependencies: ["Capture", "Decoding", "Flows", "Reports"]),
+        // Per-flow dissection during a flow's first packets: evidence and fingerprints.
+        .target(
+            name: "Inspection",
+            dependencies: ["Decoding", "Flows", "Dissectors", "Fingerprints", "FingerprintsFoxIO"]
+        ),
+        .target(name: "Reports", dependencies: ["Flows", "Inspection"]),
+        .target(name: "Analysis", dependencies: ["Capture", "Decoding", "Flows", "Inspection", "Reports"]),
         .executableTarget(
             name: "cipherscope",
             dependencies: [

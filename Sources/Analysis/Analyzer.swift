@@ -1,6 +1,7 @@
 import Capture
 import Decoding
 import Flows
+import Inspection
 import Reports
 
 /// Options of one analysis run.
@@ -19,6 +20,7 @@ public final class Analyzer: FlowEndHandler {
     private let options: AnalysisOptions
     private let decoder: PacketDecoder
     private let table: FlowTable
+    private let inspection = FlowInspection()
     private let writer: FlowReportWriter
     /// Called with each input error as it happens (the CLI prints it at once).
     private let onInputError: (CaptureError) -> Void
@@ -81,7 +83,8 @@ public final class Analyzer: FlowEndHandler {
                     case .packet:
                         summary.flowPackets &+= UInt64(packet.frames)
                         if packet.frames > 1 { summary.fragmentsReassembled &+= 1 }
-                        _ = table.process(packet, time: frame.timestamp)
+                        let hit = table.process(packet, time: frame.timestamp)
+                        inspection.inspect(packet, hit: hit, time: frame.timestamp)
                     case .nonIP(let kind):
                         nonIP[kind, default: 0] += 1
                     case .fragmentHeld:
@@ -135,6 +138,7 @@ public final class Analyzer: FlowEndHandler {
         }
         for (kind, count) in nonIP { summary.nonIP[kind.name, default: 0] += count }
         summary.evictedFlows = table.flowsEvicted
+        summary.flowsOverDissectionBudget = inspection.flowsOverBudget
         summary.peakActiveFlows = table.peakActiveFlows
     }
 
@@ -154,9 +158,10 @@ public final class Analyzer: FlowEndHandler {
         let summary = table.summary(slot, reason: reason)
         self.summary.flows += 1
         self.summary.flowsByEndReason[reason.name, default: 0] += 1
+        let evidence = inspection.finish(slot: slot, continues: reason == .active)
         guard outputError == nil else { return }
         let (input, frame) = locate(summary.flowID)
-        let report = FlowReport(summary: summary, sourceFile: input.path, firstFrame: frame, nanosecondTimes: input.nanosecond)
+        let report = FlowReport(summary: summary, sourceFile: input.path, firstFrame: frame, nanosecondTimes: input.nanosecond, evidence: evidence)
         do {
             try writer.write(report)
         } catch {

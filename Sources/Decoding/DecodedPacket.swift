@@ -208,6 +208,8 @@ public struct DecodedPacket {
     public var tcpWindow: UInt16 = 0
     /// TCP header length in bytes (0 for other protocols).
     public var tcpHeaderLength: UInt8 = 0
+    /// The captured TCP option bytes (for JA4T/JA4TS on SYN and SYN-ACK).
+    public var tcpOptions = UnsafeRawBufferPointer(start: nil, count: 0)
     public var icmpType: UInt8 = 0
     public var icmpCode: UInt8 = 0
     /// IP time-to-live / hop limit of the innermost IP header.

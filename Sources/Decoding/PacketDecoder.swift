@@ -290,6 +290,7 @@ struct Layers {
             packet.tcpFlags = body.u8(13)
             packet.tcpWindow = body.u16(14)
             packet.tcpHeaderLength = UInt8(headerLength)
+            packet.tcpOptions = body.slice(from: 20, length: headerLength - 20)
             packet.payloadLength = UInt32(max(0, wireLength - headerLength))
             packet.payload = body.tail(from: headerLength)
             return .packet

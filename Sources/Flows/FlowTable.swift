@@ -24,8 +24,11 @@ public struct FlowHit {
     public var slot: Int32
     /// 0: client to server, 1: server to client.
     public var direction: UInt8
-    /// The packet's number within its flow, from 1.
+    /// The packet's number within its flow, from 1 (frames, so a reassembled
+    /// datagram counts its fragments).
     public var packetNumber: UInt64
+    /// The packet started this flow (or the next part of a split flow).
+    public var isNew: Bool
 }
 
 /// The bidirectional flow table: open addressing over a contiguous pool of
@@ -113,6 +116,7 @@ public final class FlowTable {
         let key = FlowKey(packet: packet, senderIsLow: &senderIsLow)
         let hash = key.hashValue64
         var slot = find(key, hash: hash)
+        var isNew = false
 
         if slot >= 0 {
             let state = slots + Int(slot)
@@ -123,15 +127,17 @@ public final class FlowTable {
                 slot = -1
             } else if configuration.activeTimeout > 0 && time - state.pointee.firstSeen >= configuration.activeTimeout {
                 slot = split(slot, packet: packet, time: time)
+                isNew = true
             }
         }
         if slot < 0 {
             slot = create(key, hash: hash, senderIsLow: senderIsLow, packet: packet, time: time)
+            isNew = true
         }
         let state = slots + Int(slot)
         let direction: UInt8 = senderIsLow == state.pointee.initiatorIsLow ? 0 : 1
         account(state, slot: slot, direction: direction, packet: packet, time: time)
-        return FlowHit(slot: slot, direction: direction, packetNumber: state.pointee.packets)
+        return FlowHit(slot: slot, direction: direction, packetNumber: state.pointee.packets, isNew: isNew)
     }
 
     @inline(__always)

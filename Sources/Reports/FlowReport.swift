@@ -1,5 +1,6 @@
 import Decoding
 import Flows
+import Inspection
 
 /// One flow as reported: the flow table's summary and where the flow came from.
 /// Later stages (dissectors, fingerprints, classification) add their parts here.
@@ -11,12 +12,15 @@ public struct FlowReport: Sendable {
     public var firstFrame: UInt64
     /// Print times with nanoseconds (the capture has them) rather than microseconds.
     public var nanosecondTimes: Bool
+    /// What dissection of the flow's first packets found.
+    public var evidence: FlowEvidence?
 
-    public init(summary: FlowSummary, sourceFile: String, firstFrame: UInt64, nanosecondTimes: Bool) {
+    public init(summary: FlowSummary, sourceFile: String, firstFrame: UInt64, nanosecondTimes: Bool, evidence: FlowEvidence? = nil) {
         self.summary = summary
         self.sourceFile = sourceFile
         self.firstFrame = firstFrame
         self.nanosecondTimes = nanosecondTimes
+        self.evidence = evidence
     }
 }
 

@@ -69,6 +69,7 @@ public final class JSONLinesWriter: FlowReportWriter {
         }
         json.add("payload_lengths", flow.payloadLengths)
         json.add("payload_gaps_us", flow.payloadGaps)
+        if let evidence = report.evidence { EvidenceJSON.add(evidence, to: &json) }
         return json.closed + "\n"
     }
 }

@@ -36,6 +36,8 @@ public struct RunSummary: Sendable {
     public var undecodable: [String: UInt64] = [:]
     public var nonIP: [String: UInt64] = [:]
     public var fragmentsReassembled: UInt64 = 0
+    /// Flows whose dissection stopped early because reassembly memory ran out.
+    public var flowsOverDissectionBudget = 0
     public var inputErrors: [String] = []
     public var skippedInputs: [String] = []
     public var interrupted = false
@@ -65,6 +67,9 @@ public struct RunSummary: Sendable {
         if fragmentsReassembled > 0 { lines.append("  IP datagrams reassembled from fragments: \(fragmentsReassembled)") }
         if evictedFlows > 0 {
             lines.append("  WARNING: flow table full (--max-flows \(maxFlows)): \(evictedFlows) flows were ended early and reported with end_reason evicted")
+        }
+        if flowsOverDissectionBudget > 0 {
+            lines.append("  WARNING: \(flowsOverDissectionBudget) flows were not fully dissected (reassembly memory budget reached)")
         }
         if interrupted { lines.append("  interrupted: open flows were reported with end_reason interrupted") }
         for skipped in skippedInputs { lines.append("  skipped: \(skipped)") }
@@ -100,6 +105,7 @@ public struct RunSummary: Sendable {
         for (key, value) in nonIP.sorted(by: { $0.key < $1.key }) { nonIPObject.add(key, value) }
         object.add("non_ip", object: nonIPObject)
         object.add("fragments_reassembled", fragmentsReassembled)
+        object.add("flows_over_dissection_budget", flowsOverDissectionBudget)
         object.add("interrupted", interrupted)
         var fileTexts: [String] = []
         for file in files {

@@ -1,0 +1,78 @@
+import Decoding
+import Flows
+
+/// The dissection stage for a whole run: one `FlowInspector` per flow slot while
+/// the flow is young, the DNS address → name cache, and a global bound on the
+/// bytes held for reassembly. Per packet of a flow whose dissection is over, it
+/// costs one array read.
+public final class FlowInspection {
+    /// Bytes all flows together may hold for stream reassembly; past it, flows
+    /// stop being dissected (and the run summary says how many).
+    public static let reassemblyBudget = 256 << 20
+
+    private var inspectors: [FlowInspector?] = []
+    /// Per slot: packets still go to the inspector.
+    private var wantsPackets: [Bool] = []
+    public private(set) var dnsCache = DNSNameCache()
+    private var heldBytes = 0
+    public private(set) var flowsOverBudget = 0
+
+    public init() {}
+
+    /// Hands one packet to its flow's inspector while the flow is being dissected.
+    @inline(__always)
+    public func inspect(_ packet: DecodedPacket, hit: FlowHit, time: Int64) {
+        let slot = Int(hit.slot)
+        if hit.isNew { begin(slot, packet: packet, direction: hit.direction, time: time) }
+        guard slot < wantsPackets.count, wantsPackets[slot], let inspector = inspectors[slot] else { return }
+        if inspector.isDone {
+            wantsPackets[slot] = inspector.countForJA4SSH(packet, direction: hit.direction)
+            return
+        }
+        let before = inspector.heldBytes
+        inspector.inspect(packet, direction: hit.direction, packetNumber: hit.packetNumber)
+        if let response = inspector.lastDNSResponse {
+            dnsCache.learn(from: response, at: time)
+            inspector.lastDNSResponse = nil
+        }
+        heldBytes += inspector.heldBytes - before
+        if heldBytes > FlowInspection.reassemblyBudget && !inspector.isDone {
+            flowsOverBudget += 1
+            let held = inspector.heldBytes
+            inspector.conclude()
+            heldBytes -= held
+        }
+        if inspector.isDone { wantsPackets[slot] = inspector.wantsPacketsAfterDissection }
+    }
+
+    private func begin(_ slot: Int, packet: DecodedPacket, direction: UInt8, time: Int64) {
+        if slot >= inspectors.count {
+            let grown = max(slot + 1, inspectors.count * 2, 1024)
+            inspectors.append(contentsOf: repeatElement(nil, count: grown - inspectors.count))
+            wantsPackets.append(contentsOf: repeatElement(false, count: grown - wantsPackets.count))
+        }
+        // The next part of a split flow keeps what the first part found.
+        if inspectors[slot] != nil { return }
+        let ports = IPProtocol.hasPorts(packet.proto)
+        let (clientPort, serverPort) = direction == 0
+            ? (packet.sourcePort, packet.destinationPort) : (packet.destinationPort, packet.sourcePort)
+        let inspector = FlowInspector(proto: packet.proto, clientPort: ports ? clientPort : 0, serverPort: ports ? serverPort : 0)
+        let server = direction == 0 ? packet.destination : packet.source
+        inspector.evidence.dnsName = dnsCache.name(for: server, at: time)
+        inspectors[slot] = inspector
+        wantsPackets[slot] = !inspector.isDone
+    }
+
+    /// The evidence of the flow in `slot` as it ends. For the part of a split flow
+    /// (`continues`), the state stays for the next part.
+    public func finish(slot: Int32, continues: Bool) -> FlowEvidence? {
+        let index = Int(slot)
+        guard index < inspectors.count, let inspector = inspectors[index] else { return nil }
+        if continues { return inspector.evidence }
+        inspector.finish()
+        heldBytes -= inspector.heldBytes
+        inspectors[index] = nil
+        wantsPackets[index] = false
+        return inspector.evidence.isEmpty ? nil : inspector.evidence
+    }
+}
