@@ -38,6 +38,8 @@ final class FlowInspector {
     private var kind = TCPKind.undecided
     private var payloadPackets = 0
     private var ja4ssh: JA4SSH?
+    /// Packets seen before the protocol is known, replayed into JA4SSH if it turns out SSH.
+    private var earlyPackets: [JA4SSHPacket] = []
 
     // UDP
     private var udpPackets = 0
@@ -85,17 +87,17 @@ final class FlowInspector {
 
     /// SSH flows go on feeding JA4SSH after dissection (cheap counters per packet).
     func countForJA4SSH(_ packet: DecodedPacket, direction: UInt8) -> Bool {
-        guard var accumulator = ja4ssh else { return false }
-        let entry = JA4SSHPacket(direction: direction == 0 ? .client : .server, tcpPayloadLength: Int(packet.payloadLength), tcpFlags: packet.tcpFlags)
+        feedJA4SSH(JA4SSHPacket(direction: direction == 0 ? .client : .server, tcpPayloadLength: Int(packet.payloadLength), tcpFlags: packet.tcpFlags))
+        return ja4ssh != nil
+    }
+
+    private func feedJA4SSH(_ entry: JA4SSHPacket) {
+        guard var accumulator = ja4ssh else { return }
         if let fingerprint = accumulator.add(entry) {
             evidence.ssh?.ja4ssh.append(fingerprint)
         }
         ja4ssh = accumulator
-        if (evidence.ssh?.ja4ssh.count ?? 0) >= Budget.ja4sshWindows {
-            ja4ssh = nil
-            return false
-        }
-        return true
+        if (evidence.ssh?.ja4ssh.count ?? 0) >= Budget.ja4sshWindows { ja4ssh = nil }
     }
 
     /// At the end of the flow: the partial last JA4SSH window.
@@ -109,6 +111,10 @@ final class FlowInspector {
 
     private func inspectTCP(_ packet: DecodedPacket, direction: Int, packetNumber: UInt64) {
         let flags = packet.tcpFlags
+        let wasSSH = kind == .ssh
+        let entry = JA4SSHPacket(direction: direction == 0 ? .client : .server, tcpPayloadLength: Int(packet.payloadLength), tcpFlags: flags)
+        if wasSSH { feedJA4SSH(entry) }
+        if kind == .undecided && earlyPackets.count < 16 { earlyPackets.append(entry) }
         let synAck = TCPFlags.syn | TCPFlags.ack
         if flags & synAck == TCPFlags.syn {
             if direction == 0 && evidence.ja4t == nil {
@@ -127,6 +133,7 @@ final class FlowInspector {
         if streams[direction].add(sequence: packet.tcpSequence, payload: packet.payload) {
             examine(direction)
         }
+        if kind != .undecided { earlyPackets = [] }
         if kind == .undecided && payloadPackets >= Budget.undecidedPayloadPackets { kind = .finished }
         if kind == .finished || (directionDone[0] && directionDone[1]) { conclude() }
     }
@@ -181,6 +188,9 @@ final class FlowInspector {
             evidence.appProto = "ssh"
             evidence.ssh = SSHEvidence()
             ja4ssh = JA4SSH()
+            // The packet being examined is replayed here too; inspectTCP feeds only later ones.
+            for entry in earlyPackets { feedJA4SSH(entry) }
+            earlyPackets = []
             return .ssh
         }
         if direction == 0 {

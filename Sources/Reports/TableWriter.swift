@@ -20,11 +20,11 @@ public final class TableWriter: FlowReportWriter {
         try output.commit()
     }
 
-    /// Columns (title, width, right-aligned): 100 characters at most, with the
-    /// longest end reason ("interrupted").
+    /// Columns (title, width, right-aligned): 100 characters at most. WHAT is the
+    /// application protocol and the most telling fact (SNI, DNS name, realm, …).
     static let header = [
-        ("TIME (UTC)", 12, false), ("PROTO", 6, false), ("CLIENT", 21, false), ("SERVER", 21, false),
-        ("PKTS >/<", 11, true), ("BYTES", 6, true), ("SECS", 5, true), ("END", 11, false),
+        ("UTC", 8, false), ("APP", 7, false), ("CLIENT", 21, false), ("SERVER", 21, false),
+        ("PKTS >/<", 9, true), ("BYTES", 6, true), ("WHAT", 21, false),
     ]
 
     /// The table's lines: a header, then one line per flow; a line names the date
@@ -40,20 +40,24 @@ public final class TableWriter: FlowReportWriter {
                 currentDate = date
                 lines.append("-- \(date)")
             }
-            let millis = TimeFormat.pad(Int((flow.firstSeen % 1_000_000_000 + 1_000_000_000) % 1_000_000_000 / 1_000_000), 3)
-            let proto = ProtocolNames.name(flow.proto)
+            // The application protocol when known, else the transport.
+            let app = report.evidence?.appProto ?? (flow.proto == 58 ? "icmp6" : ProtocolNames.name(flow.proto))
             let ports = flow.proto == 6 || flow.proto == 17 || flow.proto == 132
             lines.append(row([
-                "\(time).\(millis)", proto,
+                time, app,
                 endpoint(flow.clientAddress.description, flow.clientPort, ports: ports),
                 endpoint(flow.serverAddress.description, flow.serverPort, ports: ports),
                 "\(flow.c2s.packets)/\(flow.s2c.packets)",
                 humanBytes(flow.c2s.ipBytes + flow.s2c.ipBytes),
-                humanSeconds(flow.duration), flow.endReason.name,
+                what(report),
             ]))
         }
         lines.append("\(reports.count) flow\(reports.count == 1 ? "" : "s")")
         return lines
+    }
+
+    static func what(_ report: FlowReport) -> String {
+        report.evidence?.headline ?? ""
     }
 
     static func row(_ cells: [String]) -> String {
@@ -88,12 +92,6 @@ public final class TableWriter: FlowReportWriter {
         var unit = 0
         while value >= 999.5 && unit < units.count - 1 { value /= 1000; unit += 1 }
         return oneDecimal(value) + units[unit]
-    }
-
-    static func humanSeconds(_ nanoseconds: Int64) -> String {
-        let seconds = Double(nanoseconds) / 1e9
-        if seconds < 1000 { return oneDecimal(seconds) }
-        return String(Int(seconds.rounded()))
     }
 
     static func oneDecimal(_ value: Double) -> String {

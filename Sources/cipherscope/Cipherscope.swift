@@ -19,7 +19,7 @@ struct Cipherscope: ParsableCommand {
             written); 1 usage or configuration error.
             """,
         version: "0.1.0",
-        subcommands: [Analyze.self]
+        subcommands: [Analyze.self, Fingerprints.self]
     )
 
     /// Usage errors exit with 1 (not ArgumentParser's 64), as the README promises.

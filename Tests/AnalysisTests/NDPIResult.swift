@@ -17,6 +17,15 @@ struct NDPIResult {
     var vlan: UInt16?
     var packets: (UInt64, UInt64)
     var text: String
+    /// The `[...]` fields after the addresses.
+    var fields: String
+
+    /// The value of a `[Name: value]` field, e.g. "JA4" or "Hostname/SNI".
+    func field(_ name: String) -> String? {
+        guard let start = fields.range(of: "[\(name): ") else { return nil }
+        guard let end = fields[start.upperBound...].firstIndex(of: "]") else { return nil }
+        return String(fields[start.upperBound..<end])
+    }
 
     static let head = try! NSRegularExpression(pattern: #"^\t(\d+)\t(\S+) (\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d+) (<->|->) (\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d+) (.*)$"#)
     static let counts = try! NSRegularExpression(pattern: #"\[(\d+) pkts/(\d+) bytes (?:<->|->) (\d+) pkts/(\d+) bytes\]"#)
@@ -40,7 +49,7 @@ struct NDPIResult {
             flows.append(NDPIResult(
                 proto: protoNames[group(2)] ?? group(2).lowercased(),
                 first: endpoint(group(3), group(4)), second: endpoint(group(6), group(7)),
-                vlan: vlan, packets: (countGroup(1), countGroup(3)), text: String(line.prefix(140))))
+                vlan: vlan, packets: (countGroup(1), countGroup(3)), text: String(line.prefix(140)), fields: rest))
         }
         return flows
     }

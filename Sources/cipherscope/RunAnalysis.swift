@@ -1,0 +1,48 @@
+import Analysis
+import ArgumentParser
+import Capture
+import Reports
+
+/// Reads the inputs through the pipeline into `writer`, prints or saves the run
+/// summary and turns the outcome into the documented exit status.
+enum RunAnalysis {
+    static func run(_ input: InputOptions, writer: FlowReportWriter, stats: String?, force: Bool, quiet: Bool) throws {
+        let expanded = CaptureInputs.expand(input.paths)
+        for error in expanded.errors { FileHandleOutput.standardError("cipherscope: error: \(error)\n") }
+        for skipped in expanded.skipped { FileHandleOutput.standardError("cipherscope: skipping \(skipped)\n") }
+
+        StopSignal.install()
+        let analyzer = Analyzer(options: try input.analysisOptions(), writer: writer) { error in
+            FileHandleOutput.standardError("cipherscope: error: \(error)\n")
+        }
+        var summary = analyzer.run(paths: expanded.paths)
+        summary.inputErrors.insert(contentsOf: expanded.errors.map(\.description), at: 0)
+        summary.skippedInputs = expanded.skipped.map(\.description)
+
+        if let stats {
+            do {
+                let file = try OutputFile.open(stats, force: force)
+                try file.write(summary.json())
+                try file.commit()
+            } catch {
+                FileHandleOutput.standardError("cipherscope: error: cannot write stats: \(error)\n")
+            }
+        } else if !quiet {
+            FileHandleOutput.standardError(summary.text())
+        }
+        if let outputError = analyzer.outputError {
+            FileHandleOutput.standardError("cipherscope: error: cannot write output: \(outputError)\n")
+            throw ExitCode(1)
+        }
+        if !summary.inputErrors.isEmpty { throw ExitCode(2) }
+        if summary.interrupted { throw ExitCode(130) }
+    }
+
+    static func openOutput(_ path: String?, force: Bool) throws -> OutputFile {
+        do {
+            return try path.map { try OutputFile.open($0, force: force) } ?? OutputFile.standardOutput()
+        } catch {
+            throw ValidationError("cannot write output: \(error)")
+        }
+    }
+}
