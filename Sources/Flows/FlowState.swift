@@ -82,6 +82,10 @@ public struct FlowState {
     var olderNeighbour: Int32 = -1
     var newerNeighbour: Int32 = -1
     var timeoutClass: UInt8 = 0
+    /// Capture time the flow was (re)linked at the newest end of its timeout list.
+    /// The list is kept in this order rather than by activity, so a packet costs no
+    /// list update; the expiry scan moves flows that were active since to the back.
+    var linkedAt: Int64 = 0
 
     public var packets: UInt64 { c2s.packets + s2c.packets }
 

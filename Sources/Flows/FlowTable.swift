@@ -120,8 +120,11 @@ public final class FlowTable {
 
         if slot >= 0 {
             let state = slots + Int(slot)
-            // A new SYN on a closed connection is a new connection on a reused port.
-            if state.pointee.timeoutClass == TimeoutClass.closed.rawValue
+            // Idle past its timeout (the expiry scan may not have reached it yet).
+            if time - state.pointee.lastSeen >= idleTimeouts[Int(state.pointee.timeoutClass)] {
+                end(slot, reason: idleEndReason(state.pointee))
+                slot = -1
+            } else if state.pointee.timeoutClass == TimeoutClass.closed.rawValue
                 && packet.tcpFlags & (TCPFlags.syn | TCPFlags.ack) == TCPFlags.syn {
                 end(slot, reason: state.pointee.tcp.isDisjoint(with: [.rstC2S, .rstS2C]) ? .fin : .rst)
                 slot = -1
@@ -186,10 +189,8 @@ public final class FlowTable {
                 unlink(slot)
                 state.pointee.timeoutClass = TimeoutClass.closed.rawValue
                 linkNewest(slot)
-                return
             }
         }
-        touch(slot)
     }
 
     // MARK: Creating and ending flows
@@ -269,7 +270,8 @@ public final class FlowTable {
         end(slot, reason: .evicted)
     }
 
-    /// The flow with the oldest last activity across the timeout lists.
+    /// The least recently linked flow with the oldest activity among the heads of the
+    /// timeout lists (an approximation of least recently used that costs nothing per packet).
     private func oldestSlot() -> Int32? {
         var best: Int32 = -1
         for head in oldest where head >= 0 {
@@ -278,23 +280,32 @@ public final class FlowTable {
         return best >= 0 ? best : nil
     }
 
+    /// Ends the flows idle past their timeout. Lists are in link order: the scan
+    /// stops at the first flow linked too recently to be due, and moves flows that
+    /// were active since they were linked to the back.
     private func expireIdle() {
         nextExpiryScan = clock + 1_000_000_000
         for timeoutClass in TimeoutClass.allCases {
             let timeout = idleTimeouts[Int(timeoutClass.rawValue)]
             while true {
                 let head = oldest[Int(timeoutClass.rawValue)]
-                guard head >= 0, clock - slots[Int(head)].lastSeen >= timeout else { break }
-                let state = slots[Int(head)]
-                let reason: EndReason
-                if timeoutClass == .closed || !state.tcp.isDisjoint(with: [.rstC2S, .rstS2C, .finC2S, .finS2C]) {
-                    reason = state.tcp.isDisjoint(with: [.rstC2S, .rstS2C]) ? .fin : .rst
+                guard head >= 0, clock - slots[Int(head)].linkedAt >= timeout else { break }
+                if clock - slots[Int(head)].lastSeen >= timeout {
+                    end(head, reason: idleEndReason(slots[Int(head)]))
                 } else {
-                    reason = .idle
+                    unlink(head)
+                    linkNewest(head)
                 }
-                end(head, reason: reason)
             }
         }
+    }
+
+    /// Why an idle flow ends: a TCP flow that saw FIN or RST ends by it.
+    private func idleEndReason(_ state: FlowState) -> EndReason {
+        if state.timeoutClass == TimeoutClass.closed.rawValue || !state.tcp.isDisjoint(with: [.rstC2S, .rstS2C, .finC2S, .finS2C]) {
+            return state.tcp.isDisjoint(with: [.rstC2S, .rstS2C]) ? .fin : .rst
+        }
+        return .idle
     }
 
     // MARK: Reading a flow (for the end handler)
@@ -412,19 +423,12 @@ public final class FlowTable {
 
     // MARK: Timeout lists
 
-    @inline(__always)
-    private func touch(_ slot: Int32) {
-        let cls = Int(slots[Int(slot)].timeoutClass)
-        if newest[cls] == slot { return }
-        unlink(slot)
-        linkNewest(slot)
-    }
-
     private func linkNewest(_ slot: Int32) {
         let cls = Int(slots[Int(slot)].timeoutClass)
         let tail = newest[cls]
         slots[Int(slot)].olderNeighbour = tail
         slots[Int(slot)].newerNeighbour = -1
+        slots[Int(slot)].linkedAt = clock
         if tail >= 0 { slots[Int(tail)].newerNeighbour = slot } else { oldest[cls] = slot }
         newest[cls] = slot
     }
