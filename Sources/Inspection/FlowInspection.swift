@@ -16,6 +16,7 @@ public final class FlowInspection {
     public private(set) var dnsCache = DNSNameCache()
     private var heldBytes = 0
     public private(set) var flowsOverBudget = 0
+    private let certificates = CertificateCacheBox()
 
     public init() {}
 
@@ -56,7 +57,9 @@ public final class FlowInspection {
         let ports = IPProtocol.hasPorts(packet.proto)
         let (clientPort, serverPort) = direction == 0
             ? (packet.sourcePort, packet.destinationPort) : (packet.destinationPort, packet.sourcePort)
-        let inspector = FlowInspector(proto: packet.proto, clientPort: ports ? clientPort : 0, serverPort: ports ? serverPort : 0)
+        let inspector = FlowInspector(
+            proto: packet.proto, clientPort: ports ? clientPort : 0, serverPort: ports ? serverPort : 0,
+            certificates: certificates)
         let server = direction == 0 ? packet.destination : packet.source
         inspector.evidence.dnsName = dnsCache.name(for: server, at: time)
         inspectors[slot] = inspector

@@ -50,7 +50,11 @@ final class FlowInspector {
     private var ssrcs: Set<UInt32> = []
     private var rtpCandidates = 0
 
-    init(proto: UInt8, clientPort: UInt16, serverPort: UInt16) {
+    /// Shared by all flows of the run (owned by `FlowInspection`).
+    private let certificates: CertificateCacheBox
+
+    init(proto: UInt8, clientPort: UInt16, serverPort: UInt16, certificates: CertificateCacheBox) {
+        self.certificates = certificates
         self.proto = proto
         self.clientPort = clientPort
         self.serverPort = serverPort
@@ -249,8 +253,8 @@ final class FlowInspector {
                     FlowInspector.record(hello, transport: .tcp, into: &tls)
                 }
             case TLSHandshakeType.certificate where direction == 1 && tls.certificates.isEmpty:
-                if let chain = message.body.withUnsafeBytes({ TLSCertificateMessage.parse(body: $0) }) {
-                    tls.certificates = chain.map(FlowInspector.certificate)
+                if let chain = message.body.withUnsafeBytes({ TLSCertificateMessage.certificates(body: $0) }) {
+                    tls.certificates = chain.map { certificates.evidence(for: $0) }
                 }
             default:
                 break
@@ -298,13 +302,6 @@ final class FlowInspector {
         let ja4s = JA4S(hello, transport: transport)
         tls.ja4s = ja4s.fingerprint
         tls.ja4sr = ja4s.raw
-    }
-
-    static func certificate(_ info: TLSCertificateInfo) -> TLSCertificateEvidence {
-        TLSCertificateEvidence(
-            subject: info.subject, issuer: info.issuer, san: info.subjectAltNames,
-            notBefore: info.notBefore, notAfter: info.notAfter, serial: info.serial, sha256: info.sha256,
-            ja4x: JA4X(der: info.der)?.fingerprint)
     }
 
     static func versionName(_ version: UInt16) -> String {
@@ -451,8 +448,8 @@ final class FlowInspector {
                     FlowInspector.record(hello, transport: .dtls, into: &tls)
                 }
             case TLSHandshakeType.certificate where tls.certificates.isEmpty:
-                if let chain = message.body.withUnsafeBytes({ TLSCertificateMessage.parse(body: $0, format: .tls12) }) {
-                    tls.certificates = chain.map(FlowInspector.certificate)
+                if let chain = message.body.withUnsafeBytes({ TLSCertificateMessage.certificates(body: $0, format: .tls12) }) {
+                    tls.certificates = chain.map { certificates.evidence(for: $0) }
                 }
             default:
                 break

@@ -1,4 +1,5 @@
 import Crypto
+import Decoding
 import X509
 
 /// One certificate of a Certificate handshake message, summarised for reports.
@@ -54,13 +55,14 @@ public struct TLSCertificateInfo: Sendable, Equatable {
         }
     }
 
-    /// Dotted IPv4, or IPv6 as eight colon-separated hex groups (no `::` compression).
+    /// Dotted IPv4, or IPv6 in RFC 5952 text.
     static func ipText(_ bytes: [UInt8]) -> String {
         if bytes.count == 4 { return bytes.map { String($0) }.joined(separator: ".") }
         if bytes.count == 16 {
-            return stride(from: 0, to: 16, by: 2)
-                .map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
-                .joined(separator: ":")
+            var high: UInt64 = 0, low: UInt64 = 0
+            for i in 0..<8 { high = high << 8 | UInt64(bytes[i]) }
+            for i in 8..<16 { low = low << 8 | UInt64(bytes[i]) }
+            return IPAddress(high: high, low: low).description
         }
         return Hex.lowercase(bytes)
     }
@@ -83,13 +85,17 @@ public enum TLSCertificateMessage {
 
     /// The certificates of a Certificate message body in chain order (leaf first), or nil.
     public static func parse(body: UnsafeRawBufferPointer, format: Format = .automatic) -> [TLSCertificateInfo]? {
-        let ders: [[UInt8]]?
+        certificates(body: body, format: format).map { $0.map(TLSCertificateInfo.init(der:)) }
+    }
+
+    /// The DER certificates of a Certificate message body in chain order, unparsed
+    /// (for callers that cache what they parse).
+    public static func certificates(body: UnsafeRawBufferPointer, format: Format = .automatic) -> [[UInt8]]? {
         switch format {
-        case .tls12: ders = tls12(body)
-        case .tls13: ders = tls13(body)
-        case .automatic: ders = tls12(body) ?? tls13(body)
+        case .tls12: tls12(body)
+        case .tls13: tls13(body)
+        case .automatic: tls12(body) ?? tls13(body)
         }
-        return ders.map { $0.map(TLSCertificateInfo.init(der:)) }
     }
 
     private static func tls12(_ body: UnsafeRawBufferPointer) -> [[UInt8]]? {
