@@ -44,6 +44,13 @@ public struct RunSummary: Sendable {
 
     public init() {}
 
+    /// Widens the time span to include `time`.
+    @inline(__always)
+    public mutating func noteTime(_ time: Int64) {
+        if firstPacket == nil || time < firstPacket! { firstPacket = time }
+        if lastPacket == nil || time > lastPacket! { lastPacket = time }
+    }
+
     public var undecodableTotal: UInt64 { undecodable.values.reduce(0, +) }
     public var nonIPTotal: UInt64 { nonIP.values.reduce(0, +) }
 

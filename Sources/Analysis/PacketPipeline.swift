@@ -1,0 +1,118 @@
+import Decoding
+import Flows
+import Inspection
+import Reports
+
+/// Options of one analysis run.
+public struct AnalysisOptions: Sendable {
+    /// BPF expression applied to every frame.
+    public var filter: String?
+    public var flowTable = FlowTableConfiguration()
+    public var fragmentLimits = FragmentReassembler.Limits()
+
+    public init() {}
+}
+
+/// The per-packet stages shared by file analysis and live capture: decode, track
+/// the flow, dissect its first packets, and hand every flow that ends, with its
+/// evidence, to the report writer.
+public final class PacketPipeline: FlowEndHandler {
+    /// Where a frame came from, for the flow's `source_file` and `first_frame`.
+    public struct FrameOrigin {
+        public var source: String
+        public var frame: UInt64
+        public var nanosecond: Bool
+
+        public init(source: String, frame: UInt64, nanosecond: Bool) {
+            self.source = source
+            self.frame = frame
+            self.nanosecond = nanosecond
+        }
+    }
+
+    private let decoder: PacketDecoder
+    private let table: FlowTable
+    private let inspection = FlowInspection()
+    private let writer: FlowReportWriter
+    private var packet = DecodedPacket()
+    private var undecodable = [UInt64](repeating: 0, count: DecodeFailure.allCases.count)
+    private var nonIP: [NonIPKind: UInt64] = [:]
+    /// Maps a frame tag (the run-wide frame number) to its origin.
+    private let locate: (UInt64) -> FrameOrigin
+
+    public var summary = RunSummary()
+    /// The first error writing the output; the caller should stop reading.
+    public private(set) var outputError: OutputError?
+
+    public init(options: AnalysisOptions, writer: FlowReportWriter, locate: @escaping (UInt64) -> FrameOrigin) {
+        self.writer = writer
+        self.locate = locate
+        decoder = PacketDecoder(fragmentLimits: options.fragmentLimits)
+        table = FlowTable(configuration: options.flowTable)
+        table.endHandler = self
+        summary.maxFlows = options.flowTable.maxFlows
+    }
+
+    /// Active flows right now (for a live view).
+    public var activeFlows: Int { table.activeFlows }
+
+    /// One captured frame. `tag` is unique and increasing over the run.
+    @inline(__always)
+    public func process(_ bytes: UnsafeRawBufferPointer, wireLength: UInt32, linkType: LinkType, tag: UInt64, time: Int64) {
+        summary.packets &+= 1
+        summary.bytes &+= UInt64(wireLength)
+        summary.noteTime(time)
+        switch decoder.decode(bytes, linkType: linkType, tag: tag, time: time, into: &packet) {
+        case .packet:
+            summary.flowPackets &+= UInt64(packet.frames)
+            if packet.frames > 1 { summary.fragmentsReassembled &+= 1 }
+            let hit = table.process(packet, time: time)
+            inspection.inspect(packet, hit: hit, time: time)
+        case .nonIP(let kind):
+            nonIP[kind, default: 0] += 1
+        case .fragmentHeld:
+            break
+        case .failed(let reason):
+            undecodable[Int(reason.rawValue)] &+= 1
+        }
+    }
+
+    /// Ends every open flow (as interrupted, or at end of input), completes the
+    /// summary and finishes the writer.
+    public func finish(interrupted: Bool) {
+        summary.interrupted = interrupted
+        table.endAll(reason: interrupted ? .interrupted : .eof)
+        decoder.reassembler.flush()
+        let reassembler = decoder.reassembler
+        undecodable[Int(DecodeFailure.fragmentIncomplete.rawValue)] &+= UInt64(reassembler.droppedIncomplete)
+        undecodable[Int(DecodeFailure.fragmentInvalid.rawValue)] &+= UInt64(reassembler.droppedInvalid)
+        undecodable[Int(DecodeFailure.fragmentLimit.rawValue)] &+= UInt64(reassembler.droppedLimit)
+        for reason in DecodeFailure.allCases where undecodable[Int(reason.rawValue)] > 0 {
+            summary.undecodable[reason.name] = undecodable[Int(reason.rawValue)]
+        }
+        for (kind, count) in nonIP { summary.nonIP[kind.name, default: 0] += count }
+        summary.evictedFlows = table.flowsEvicted
+        summary.peakActiveFlows = table.peakActiveFlows
+        summary.flowsOverDissectionBudget = inspection.flowsOverBudget
+        do {
+            try writer.finish()
+        } catch {
+            if outputError == nil { outputError = error }
+        }
+    }
+
+    public func flowEnded(slot: Int32, reason: EndReason, table: FlowTable) {
+        let flow = table.summary(slot, reason: reason)
+        summary.flows += 1
+        summary.flowsByEndReason[reason.name, default: 0] += 1
+        let evidence = inspection.finish(slot: slot, continues: reason == .active)
+        guard outputError == nil else { return }
+        let origin = locate(flow.flowID)
+        let report = FlowReport(summary: flow, sourceFile: origin.source, firstFrame: origin.frame, nanosecondTimes: origin.nanosecond, evidence: evidence)
+        do {
+            try writer.write(report)
+        } catch {
+            outputError = error
+        }
+    }
+}
