@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -56,6 +57,15 @@ let package = Package(
             name: "Inspection",
             dependencies: ["Decoding", "Flows", "Dissectors", "Fingerprints", "FingerprintsFoxIO"]
         ),
+        // Rule packs: format, loading with precise errors, signing, compiled indexes, matching.
+        .target(
+            name: "Rules",
+            dependencies: [
+                "Decoding",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(name: "Reports", dependencies: ["Flows", "Inspection"]),
         .target(name: "Analysis", dependencies: ["Capture", "Decoding", "Flows", "Inspection", "Reports"]),
         .executableTarget(
@@ -68,6 +78,7 @@ let package = Package(
         .testTarget(name: "DecodingTests", dependencies: ["Decoding"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding"]),
         .testTarget(name: "DissectorsTests", dependencies: ["Dissectors"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "Decoding"]),
         .testTarget(name: "FingerprintsTests", dependencies: ["Fingerprints", "FingerprintsFoxIO", "Dissectors"]),
         // Runs the built `cipherscope` binary: exit codes, damaged inputs, signals, files.
         .testTarget(name: "CLITests", dependencies: ["cipherscope"]),
