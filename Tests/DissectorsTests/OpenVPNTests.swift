@@ -357,6 +357,20 @@ private func serverHello(_ tls: OpenVPNTLSStream) -> TLSServerHello? {
         #expect(!accepted)
     }
 
+    @Test func tlsCryptV2ClientResetCarriesWrappedKeyLength() throws {
+        // Synthetic P_CONTROL_HARD_RESET_CLIENT_V3 (opcode 10): session id, replay id 1, timestamp,
+        // 32-byte tag, 5 encrypted bytes, then a 50-byte WKc whose last two bytes are its length.
+        let wrappedKey = [UInt8](repeating: 0xAB, count: 48) + [0x00, 0x32]
+        let bytes: [UInt8] = [0x50] + hexBytes("2a56d979d99eccf4") + [0, 0, 0, 1] + hexBytes("63cf4ff5")
+            + [UInt8](repeating: 0x5A, count: 32) + [1, 2, 3, 4, 5] + wrappedKey
+        let reset = try #require(OpenVPNPacket.parse(bytes))
+        #expect(reset.opcode == .controlHardResetClientV3 && reset.auth == .tlsCrypt)
+        #expect(reset.wrappedClientKeyLength == 50)
+        #expect(OpenVPN.looksLikeOpenVPN(firstPacket: bytes))
+        // V3 and WKC never use the clear layouts.
+        #expect(OpenVPNPacket.parse(bytes, auth: OpenVPNControlAuth.none) == nil)
+    }
+
     @Test func dataPackets() throws {
         let v1 = try #require(packet(Fixture.dataV1))
         #expect(v1.opcode == .dataV1 && v1.keyID == 0 && v1.sessionID == nil && v1.payloadLength == 100)
