@@ -10,7 +10,7 @@ import Flows
 /// the flow has told what it can; later packets then only update counters.
 final class FlowInspector {
     enum TCPKind {
-        case undecided, tls, http, ssh, mtproto, dns, stun, finished
+        case undecided, tls, http, ssh, mtproto, dns, stun, openvpn, finished
     }
 
     /// Limits on how long a flow is looked at.
@@ -49,6 +49,8 @@ final class FlowInspector {
     private var dtls: DTLSHandshakeAssembler?
     private var ssrcs: Set<UInt32> = []
     private var rtpCandidates = 0
+    /// OpenVPN's control channel carries a TLS handshake, per direction.
+    private var openVPN: [OpenVPNTLSStream]?
 
     /// Shared by all flows of the run (owned by `FlowInspection`).
     private let certificates: CertificateCacheBox
@@ -72,6 +74,7 @@ final class FlowInspector {
         streams[1].release()
         quic = nil
         dtls = nil
+        openVPN = nil
         ssrcs = []
         finishAppProto()
     }
@@ -176,6 +179,11 @@ final class FlowInspector {
             case .mtproto:
                 done(0)
                 done(1)
+            case .openvpn:
+                var stream = OpenVPNTLSStream()
+                for packet in OpenVPN.packets(inTCPStream: bytes) { stream.append(packet) }
+                let finished = examineTLSStream(stream, direction: direction, transport: .tcp)
+                if finished || streams[direction].isFull { done(direction) }
             }
         }
     }
@@ -201,6 +209,10 @@ final class FlowInspector {
             if HTTPRequest.looksLikeRequest(bytes) {
                 evidence.appProto = "http"
                 return .http
+            }
+            if OpenVPN.looksLikeOpenVPN(firstPacket: bytes, overTCP: true) {
+                evidence.appProto = "openvpn"
+                return .openvpn
             }
             if let prologue = WhatsAppFraming.parsePrologue(bytes) {
                 evidence.appProto = "whatsapp-noise"
@@ -376,6 +388,10 @@ final class FlowInspector {
         }
         if quic != nil || looksLikeQUIC(payload) {
             inspectQUIC(payload, direction: direction)
+        } else if openVPN != nil || (udpPackets == 1 && OpenVPN.looksLikeOpenVPN(firstPacket: payload)) {
+            inspectOpenVPN(payload, direction: direction)
+        } else if evidence.appProto == nil && WireGuard.looksLikeWireGuard(payload) {
+            evidence.appProto = "wireguard"
         } else {
             switch MediaDemux.classify(firstByte: payload[0]) {
             case .stun:
@@ -394,6 +410,34 @@ final class FlowInspector {
             }
         }
         if udpPackets >= Budget.udpPackets && evidence.appProto != "dns" { conclude() }
+    }
+
+    private func inspectOpenVPN(_ payload: UnsafeRawBufferPointer, direction: Int) {
+        evidence.appProto = "openvpn"
+        var streams = openVPN ?? [OpenVPNTLSStream(), OpenVPNTLSStream()]
+        if streams[direction].append(packetBytes: payload) {
+            _ = examineTLSStream(streams[direction], direction: direction, transport: .tcp)
+        }
+        openVPN = streams
+        if let tls = evidence.tls, tls.sawClientHello && tls.sawServerHello { conclude() }
+    }
+
+    /// The TLS handshake inside OpenVPN's control channel (JA3/JA4 as for TLS over
+    /// TCP, as tshark computes them). Returns whether this direction has given its hello.
+    private func examineTLSStream(_ stream: OpenVPNTLSStream, direction: Int, transport: JA4.Transport) -> Bool {
+        let scan = stream.scanTLS()
+        var tls = evidence.tls ?? TLSEvidence()
+        for message in scan.messages {
+            if message.type == TLSHandshakeType.clientHello && direction == 0 && !tls.sawClientHello,
+               let hello = message.body.withUnsafeBytes({ TLSClientHello.parse(body: $0) }) {
+                FlowInspector.record(hello, transport: transport, into: &tls)
+            } else if message.type == TLSHandshakeType.serverHello && direction == 1 && !tls.sawServerHello,
+                      let hello = message.body.withUnsafeBytes({ TLSServerHello.parse(body: $0) }) {
+                FlowInspector.record(hello, transport: transport, into: &tls)
+            }
+        }
+        if tls.sawClientHello || tls.sawServerHello { evidence.tls = tls }
+        return direction == 0 ? tls.sawClientHello : tls.sawServerHello
     }
 
     private func looksLikeQUIC(_ payload: UnsafeRawBufferPointer) -> Bool {
@@ -537,7 +581,8 @@ final class FlowInspector {
 
     private func finishAppProto() {
         // A call's multiplexed flow: the handshake names it, else STUN, else RTP.
-        if let tls = evidence.tls, tls.sawClientHello || tls.sawServerHello, evidence.appProto != "quic", proto == IPProtocol.udp {
+        if let tls = evidence.tls, tls.sawClientHello || tls.sawServerHello, evidence.appProto != "quic",
+           evidence.appProto != "openvpn", proto == IPProtocol.udp {
             evidence.appProto = "dtls"
         }
         if evidence.appProto == nil {

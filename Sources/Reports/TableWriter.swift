@@ -23,8 +23,8 @@ public final class TableWriter: FlowReportWriter {
     /// Columns (title, width, right-aligned): 100 characters at most. WHAT is the
     /// application protocol and the most telling fact (SNI, DNS name, realm, …).
     static let header = [
-        ("UTC", 8, false), ("APP", 7, false), ("CLIENT", 21, false), ("SERVER", 21, false),
-        ("PKTS >/<", 9, true), ("BYTES", 6, true), ("WHAT", 21, false),
+        ("UTC", 8, false), ("APP", 9, false), ("CLIENT", 21, false), ("SERVER", 21, false),
+        ("PKTS >/<", 9, true), ("BYTES", 6, true), ("WHAT", 19, false),
     ]
 
     /// The table's lines: a header, then one line per flow; a line names the date

@@ -98,6 +98,17 @@ struct PeerEvidenceTests {
         #expect(whatsapp.contains { $0.evidence?.appProto == "stun" })
     }
 
+    /// The TLS handshake inside OpenVPN's control channel, as tshark fingerprints it.
+    @Test func openVPNControlChannelHandshakes() throws {
+        let (reports, _) = try Self.run("openvpn.pcap")
+        let ja3 = Set(reports.compactMap { $0.evidence?.tls?.ja3 })
+        #expect(ja3.contains("f0d20361ae57a5c81d94ac774a736a52"))  // tcp/1194, tshark tls.handshake.ja3
+        #expect(ja3.contains("c0a24f59cdefaddbf62109a0ea8e9079"))  // udp/1194
+        #expect(reports.filter { $0.evidence?.appProto == "openvpn" }.count >= 5)
+        let (wireguard, _) = try Self.run("wireguard.pcap")
+        #expect(wireguard.allSatisfy { $0.evidence?.appProto == "wireguard" })
+    }
+
     @Test func messagingFramings() throws {
         let (whatsapp, _) = try Self.run("whatsapp_login_chat.pcap")
         #expect(whatsapp.contains { $0.evidence?.appProto == "whatsapp-noise" })
