@@ -21,6 +21,10 @@ public struct FlowEvidence: Sendable {
     /// Platform framings recognised on the wire (facts for the rules), e.g.
     /// `whatsapp-noise`, `threema`, `discord-ip-discovery`.
     public var framings: [String] = []
+    /// The first bytes (at most 64) of the first payload packet of each direction:
+    /// index 0 client to server, 1 server to client. For the rules' payload
+    /// conditions; not part of the JSON output.
+    public var firstPayloads: [[UInt8]] = [[], []]
 
     public init() {}
 

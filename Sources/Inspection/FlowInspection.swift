@@ -76,6 +76,6 @@ public final class FlowInspection {
         heldBytes -= inspector.heldBytes
         inspectors[index] = nil
         wantsPackets[index] = false
-        return inspector.evidence.isEmpty ? nil : inspector.evidence
+        return inspector.evidence
     }
 }

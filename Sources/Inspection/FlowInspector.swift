@@ -26,6 +26,8 @@ final class FlowInspector {
         static let ja4sshWindows = 10
     }
 
+    static let firstPayloadBytes = 64
+
     var evidence = FlowEvidence()
     private(set) var isDone = false
     let proto: UInt8
@@ -82,6 +84,10 @@ final class FlowInspector {
     // MARK: Packets
 
     func inspect(_ packet: DecodedPacket, direction: UInt8, packetNumber: UInt64) {
+        let side = Int(direction)
+        if evidence.firstPayloads[side].isEmpty && packet.payload.count > 0 {
+            evidence.firstPayloads[side] = Array(packet.payload.prefix(FlowInspector.firstPayloadBytes))
+        }
         if proto == IPProtocol.tcp {
             inspectTCP(packet, direction: Int(direction), packetNumber: packetNumber)
         } else {
