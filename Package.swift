@@ -66,8 +66,10 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "Reports", dependencies: ["Flows", "Inspection"]),
-        .target(name: "Analysis", dependencies: ["Capture", "Decoding", "Flows", "Inspection", "Reports"]),
+        // Labels flows: rules applied to each flow's facts, cross-flow inheritance, activity.
+        .target(name: "Classifier", dependencies: ["Decoding", "Flows", "Inspection", "Rules"]),
+        .target(name: "Reports", dependencies: ["Flows", "Inspection", "Classifier"]),
+        .target(name: "Analysis", dependencies: ["Capture", "Decoding", "Flows", "Inspection", "Classifier", "Rules", "Reports"]),
         .executableTarget(
             name: "cipherscope",
             dependencies: [
@@ -79,12 +81,13 @@ let package = Package(
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding"]),
         .testTarget(name: "DissectorsTests", dependencies: ["Dissectors"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Decoding"]),
+        .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "Rules", "Flows", "Inspection", "Decoding"]),
         .testTarget(name: "FingerprintsTests", dependencies: ["Fingerprints", "FingerprintsFoxIO", "Dissectors"]),
         // Runs the built `cipherscope` binary: exit codes, damaged inputs, signals, files.
         .testTarget(name: "CLITests", dependencies: ["cipherscope"]),
         .testTarget(
             name: "AnalysisTests",
-            dependencies: ["Analysis", "Capture", "Flows", "Reports"]
+            dependencies: ["Analysis", "Capture", "Flows", "Inspection", "Classifier", "Rules", "Reports"]
         ),
     ],
     swiftLanguageModes: [.v6]

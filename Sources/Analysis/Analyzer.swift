@@ -1,4 +1,5 @@
 import Capture
+import Classifier
 import Decoding
 import Reports
 
@@ -17,10 +18,13 @@ public final class Analyzer {
     }
     private var inputs: [InputFile] = []
 
-    public init(options: AnalysisOptions, writer: FlowReportWriter, onInputError: @escaping (CaptureError) -> Void = { _ in }) {
+    public init(
+        options: AnalysisOptions, writer: FlowReportWriter, classifier: Classifier? = nil,
+        onInputError: @escaping (CaptureError) -> Void = { _ in }
+    ) {
         self.options = options
         self.onInputError = onInputError
-        pipeline = PacketPipeline(options: options, writer: writer) { [unowned self] tag in self.locate(tag) }
+        pipeline = PacketPipeline(options: options, writer: writer, classifier: classifier) { [unowned self] tag in self.locate(tag) }
     }
 
     /// The first error writing the output; the run stops there.

@@ -1,3 +1,4 @@
+import Classifier
 import Decoding
 import Flows
 import Inspection
@@ -39,13 +40,16 @@ public final class PacketPipeline: FlowEndHandler {
     private var nonIP: [NonIPKind: UInt64] = [:]
     /// Maps a frame tag (the run-wide frame number) to its origin.
     private let locate: (UInt64) -> FrameOrigin
+    /// Labels each flow as it ends (nil: no rules loaded).
+    private let classifier: Classifier?
 
     public var summary = RunSummary()
     /// The first error writing the output; the caller should stop reading.
     public private(set) var outputError: OutputError?
 
-    public init(options: AnalysisOptions, writer: FlowReportWriter, locate: @escaping (UInt64) -> FrameOrigin) {
+    public init(options: AnalysisOptions, writer: FlowReportWriter, classifier: Classifier? = nil, locate: @escaping (UInt64) -> FrameOrigin) {
         self.writer = writer
+        self.classifier = classifier
         self.locate = locate
         decoder = PacketDecoder(fragmentLimits: options.fragmentLimits)
         table = FlowTable(configuration: options.flowTable)
@@ -108,7 +112,11 @@ public final class PacketPipeline: FlowEndHandler {
         let evidence = inspection.finish(slot: slot, continues: reason == .active)
         guard outputError == nil else { return }
         let origin = locate(flow.flowID)
-        let report = FlowReport(summary: flow, sourceFile: origin.source, firstFrame: origin.frame, nanosecondTimes: origin.nanosecond, evidence: evidence)
+        var report = FlowReport(summary: flow, sourceFile: origin.source, firstFrame: origin.frame, nanosecondTimes: origin.nanosecond, evidence: evidence)
+        if let classifier {
+            report.classification = classifier.classify(flow, evidence: evidence)
+            summary.platforms.add(report)
+        }
         do {
             try writer.write(report)
         } catch {

@@ -1,3 +1,4 @@
+import Flows
 import Inspection
 
 /// One line per flow that has fingerprints, for pasting into a report or a

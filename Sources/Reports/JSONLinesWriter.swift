@@ -70,6 +70,7 @@ public final class JSONLinesWriter: FlowReportWriter {
         json.add("payload_lengths", flow.payloadLengths)
         json.add("payload_gaps_us", flow.payloadGaps)
         if let evidence = report.evidence { EvidenceJSON.add(evidence, to: &json) }
+        if let classification = report.classification { ClassificationJSON.add(classification, to: &json) }
         return json.closed + "\n"
     }
 }

@@ -41,6 +41,7 @@ public struct RunSummary: Sendable {
     public var inputErrors: [String] = []
     public var skippedInputs: [String] = []
     public var interrupted = false
+    public var platforms = PlatformSummary()
 
     public init() {}
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Flows
 import Reports
 
 /// Every link type and encapsulation, from the crafted captures and their

@@ -1,0 +1,61 @@
+import Decoding
+import Flows
+import Inspection
+
+/// What the user was doing in a flow, from its statistics alone (documented
+/// heuristics, in order; the first that holds wins):
+///
+/// 1. `keepalive`: at most 12 packets and at most 120 payload bytes per packet on
+///    average, or a flow of at least 60 s that averages under one packet per 10 s.
+/// 2. `video-call`: a media flow (UDP; or RTP, SRTP, DTLS or STUN-relayed) with at
+///    least 20 packets/s over at least 3 s in one direction and a mean payload
+///    above 500 bytes or above 300 kbit/s in one direction.
+/// 3. `voice-call`: a media flow with at least 15 packets/s over at least 3 s in
+///    one direction and a mean payload of 40–500 bytes.
+/// 4. `file-transfer`: at least 200 kB in one direction, at least 10 times what
+///    the other direction carried, with a mean payload above 900 bytes that way.
+/// 5. `chat`: an encrypted messaging transport (TLS, QUIC, MTProto, Noise, XMPP-like
+///    TCP) that carried under 200 kB over at least 2 payload packets each way.
+/// 6. `web`: TLS, QUIC or HTTP otherwise.
+/// 7. `unknown`.
+public enum Activity {
+    public static func classify(_ flow: FlowSummary, evidence: FlowEvidence?) -> String {
+        let packets = flow.c2s.packets + flow.s2c.packets
+        let payload = flow.c2s.payloadBytes + flow.s2c.payloadBytes
+        let seconds = Double(max(flow.duration, 0)) / 1e9
+        if packets <= 12 && payload <= 120 * max(packets, 1) { return "keepalive" }
+        if seconds >= 60 && Double(packets) / seconds < 0.1 { return "keepalive" }
+
+        let app = evidence?.appProto
+        let isMedia = flow.proto == IPProtocol.udp && app != "dns" && app != "quic"
+            || app == "rtp" || app == "dtls" || app == "stun"
+        if isMedia && seconds >= 3 {
+            for direction in [flow.c2s, flow.s2c] {
+                let rate = Double(direction.packets) / seconds
+                let mean = direction.packets > 0 ? Double(direction.payloadBytes) / Double(direction.packets) : 0
+                let bitrate = Double(direction.payloadBytes) * 8 / seconds
+                if rate >= 20 && (mean > 500 || bitrate > 300_000) { return "video-call" }
+            }
+            for direction in [flow.c2s, flow.s2c] {
+                let rate = Double(direction.packets) / seconds
+                let mean = direction.packets > 0 ? Double(direction.payloadBytes) / Double(direction.packets) : 0
+                if rate >= 15 && mean >= 40 && mean <= 500 { return "voice-call" }
+            }
+        }
+        for (big, small) in [(flow.c2s, flow.s2c), (flow.s2c, flow.c2s)] {
+            let mean = big.packets > 0 ? Double(big.payloadBytes) / Double(big.packets) : 0
+            if big.payloadBytes >= 200_000 && big.payloadBytes >= 10 * max(small.payloadBytes, 1) && mean > 900 {
+                return "file-transfer"
+            }
+        }
+        let payloadPackets = flow.payloadLengths
+        let up = payloadPackets.filter { $0 > 0 }.count, down = payloadPackets.filter { $0 < 0 }.count
+        let messaging: Set<String> = ["tls", "quic", "mtproto", "whatsapp-noise", "openvpn"]
+        if let app, messaging.contains(app) || (app == "tcp" && flow.proto == IPProtocol.tcp),
+           payload < 200_000 && up >= 2 && down >= 2 {
+            return "chat"
+        }
+        if app == "tls" || app == "quic" || app == "http" { return "web" }
+        return "unknown"
+    }
+}

@@ -1,0 +1,141 @@
+import Decoding
+import Flows
+import Inspection
+import Rules
+
+/// A label a rule (or the engine behind it) proposes for a flow.
+public struct Candidate: Sendable {
+    public var platform: String
+    public var service: String
+    public var confidence: Confidence
+    public var rule: String
+    public var evidence: [EvidenceItem]
+
+    public init(platform: String, service: String, confidence: Confidence, rule: String, evidence: [EvidenceItem]) {
+        self.platform = platform
+        self.service = service
+        self.confidence = confidence
+        self.rule = rule
+        self.evidence = evidence
+    }
+}
+
+/// Whatever turns flow facts into candidate labels, best first (the compiled rule set).
+public protocol CandidateSource {
+    func candidates(for facts: FlowFacts) -> [Candidate]
+}
+
+/// Labels flows as they end: the rules' best match for the flow's own facts;
+/// failing that, what earlier flows taught about its endpoints (addresses learned
+/// from STUN/TURN during a call set-up, an earlier flow of the same client to the
+/// same server), marked as cross-flow evidence at lowered confidence. The DNS
+/// answer that named the server is already a fact of the flow (`dns_name`).
+public final class Classifier {
+    private let source: CandidateSource
+    private var memory = CrossFlowMemory()
+
+    public init(source: CandidateSource) {
+        self.source = source
+    }
+
+    public func classify(_ flow: FlowSummary, evidence: FlowEvidence?) -> Classification {
+        let facts = FactsBuilder.facts(flow, evidence: evidence)
+        var result = Classification()
+        result.activity = Activity.classify(flow, evidence: evidence)
+        let candidates = source.candidates(for: facts)
+        if let best = candidates.first {
+            result.platform = best.platform
+            result.service = best.service
+            result.confidence = best.confidence
+            result.rules = candidates.map(\.rule)
+            // The winning rule's evidence, then what agreeing rules add.
+            for candidate in candidates where candidate.platform == best.platform {
+                for item in candidate.evidence where !result.evidence.contains(item) { result.evidence.append(item) }
+            }
+            if let name = evidence?.dnsName {
+                for index in result.evidence.indices where result.evidence[index].field == "dns_name" && result.evidence[index].value == name {
+                    result.evidence[index].crossFlow = "dns answer"
+                }
+            }
+        } else if let inherited = memory.inherited(for: flow) {
+            result.platform = inherited.platform
+            result.service = inherited.service
+            result.confidence = inherited.confidence.lowered
+            result.rules = [inherited.rule]
+            result.evidence = [EvidenceItem(field: inherited.field, value: inherited.value, rule: inherited.rule, crossFlow: inherited.how)]
+        }
+        if let platform = result.platform, let service = result.service, let confidence = result.confidence {
+            memory.learn(from: flow, evidence: evidence, platform: platform, service: service, confidence: confidence,
+                         rule: result.rules.first ?? "")
+        }
+        return result
+    }
+}
+
+/// What earlier labelled flows taught about endpoints, bounded.
+struct CrossFlowMemory {
+    struct Lesson {
+        var platform: String
+        var service: String
+        var confidence: Confidence
+        var rule: String
+        var field: String
+        var value: String
+        var how: String
+    }
+
+    struct Endpoint: Hashable {
+        var address: IPAddress
+        var port: UInt16
+    }
+
+    struct Pair: Hashable {
+        var client: IPAddress
+        var server: IPAddress
+        var serverPort: UInt16
+        var proto: UInt8
+    }
+
+    static let capacity = 65_536
+    private var endpoints: [Endpoint: Lesson] = [:]
+    private var pairs: [Pair: Lesson] = [:]
+
+    mutating func learn(from flow: FlowSummary, evidence: FlowEvidence?, platform: String, service: String, confidence: Confidence, rule: String) {
+        if endpoints.count >= CrossFlowMemory.capacity { endpoints.removeAll(keepingCapacity: true) }
+        if pairs.count >= CrossFlowMemory.capacity { pairs.removeAll(keepingCapacity: true) }
+        // Media of a call goes to the addresses its STUN/TURN set-up revealed.
+        if let stun = evidence?.stun {
+            for (field, list) in [("stun.relayed", stun.relayed), ("stun.peer", stun.peer), ("stun.mapped", stun.mapped)] {
+                for text in list {
+                    guard let endpoint = CrossFlowMemory.endpoint(text) else { continue }
+                    endpoints[endpoint] = Lesson(
+                        platform: platform, service: "call", confidence: confidence, rule: rule, field: field, value: text,
+                        how: "stun set-up of flow \(flow.flowID)")
+                }
+            }
+        }
+        let pair = Pair(client: flow.clientAddress, server: flow.serverAddress, serverPort: flow.serverPort, proto: flow.proto)
+        if pairs[pair] == nil {
+            pairs[pair] = Lesson(
+                platform: platform, service: service, confidence: confidence, rule: rule,
+                field: "dst_ip", value: flow.serverAddress.description, how: "earlier flow \(flow.flowID) of the same client to the same server")
+        }
+    }
+
+    func inherited(for flow: FlowSummary) -> Lesson? {
+        if let lesson = endpoints[Endpoint(address: flow.serverAddress, port: flow.serverPort)]
+            ?? endpoints[Endpoint(address: flow.clientAddress, port: flow.clientPort)] {
+            return lesson
+        }
+        return pairs[Pair(client: flow.clientAddress, server: flow.serverAddress, serverPort: flow.serverPort, proto: flow.proto)]
+    }
+
+    /// "1.2.3.4:5" or "[2001:db8::1]:5".
+    static func endpoint(_ text: String) -> Endpoint? {
+        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else { return nil }
+        var host = text[..<colon]
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = host.dropFirst().dropLast() }
+        guard let address = IPAddress(host) else { return nil }
+        return Endpoint(address: address, port: port)
+    }
+}
