@@ -79,10 +79,12 @@ let package = Package(
         ),
         .testTarget(name: "DecodingTests", dependencies: ["Decoding"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding"]),
-        .testTarget(name: "DissectorsTests", dependencies: ["Dissectors"]),
+        // Fixtures and helpers shared by the test targets.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "DissectorsTests", dependencies: ["Dissectors", "TestSupport"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Decoding"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "Rules", "Flows", "Inspection", "Decoding"]),
-        .testTarget(name: "FingerprintsTests", dependencies: ["Fingerprints", "FingerprintsFoxIO", "Dissectors"]),
+        .testTarget(name: "FingerprintsTests", dependencies: ["Fingerprints", "FingerprintsFoxIO", "Dissectors", "TestSupport"]),
         // Runs the built `cipherscope` binary: exit codes, damaged inputs, signals, files.
         .testTarget(name: "CLITests", dependencies: ["cipherscope"]),
         .testTarget(

@@ -38,6 +38,23 @@ struct EvidenceTests {
         #expect(syn.appProto == "tls")
     }
 
+    /// OpenSSL 3 with an ffdhe8192 key share: the ClientHello spans three TCP
+    /// segments (MTU 576). Values from tshark (JA3/JA3S) and the JA4 spec.
+    @Test func largeKeyShareClientHelloOverSeveralSegments() throws {
+        let reports = flows("lab-tls-keyshare.pcap")
+        let tls13 = try #require(reports.first { $0.evidence?.tls?.sni == "storage.signal.org" }?.evidence?.tls)
+        #expect(tls13.ja3 == "68e6fd8d03224f6ebcf867ca6f6a5c4e")
+        #expect(tls13.ja3s == "15af977ce25de452b96affa2addb1036")
+        #expect(tls13.ja4 == "t13d3111h2_e8f1e7e78f70_1f22a2ca17c4")
+        #expect(tls13.ja4s == "t130200_1302_a56c5b993250")
+        #expect(tls13.alpn == ["h2", "http/1.1"])
+        let tls12 = try #require(reports.first { $0.evidence?.tls?.sni == "mmg.whatsapp.net" }?.evidence?.tls)
+        #expect(tls12.ja3 == "f28782e971803fd1e931f4cdbb5fde64")
+        #expect(tls12.ja3s == "ec74a5c51106f0419184d0dd08fb05bc")
+        #expect(tls12.ja4s == "t120400_c030_12a20535f9be")
+        #expect(tls12.certificates.count == 1)
+    }
+
     @Test func dnsQueriesAndAnswers() throws {
         let reports = flows("lab-basic.pcap")
         let dns = reports.compactMap { $0.evidence?.dns }

@@ -8,26 +8,8 @@ import Testing
 
 /// Test helpers shared by the L7 dissector tests (named to avoid clashes with other suites).
 enum L7Fixture {
-    static func bytes(_ hex: String) -> [UInt8] {
-        let digits = Array(hex.utf8.filter { !$0.isWhitespace })
-        var out: [UInt8] = []
-        out.reserveCapacity(digits.count / 2)
-        var index = 0
-        while index + 1 < digits.count {
-            out.append(UInt8(nibble(digits[index]) << 4 | nibble(digits[index + 1])))
-            index += 2
-        }
-        return out
-    }
+    static func bytes(_ hex: String) -> [UInt8] { hexBytes(hex) }
 
-    private static func nibble(_ c: UInt8) -> UInt8 {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: 0
-        }
-    }
 
     /// Runs `body` on every prefix of `bytes` and on `count` deterministic mutations
     /// (1–4 bytes overwritten, sometimes also truncated); the body must simply not crash.

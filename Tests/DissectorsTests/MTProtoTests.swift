@@ -21,18 +21,10 @@ private enum Fixture {
     static let full = "34000000000000000000000000000000bcf0aed330eb0d6b14000000f18e7ebe6873e72a60081989feb1850aaab7990b8e3e82d134000000010000000000000000000000b425dca430eb0d6b14000000f18e7ebe18df1b61b3813b6384dd071b87604409c442610e"
 }
 
-private func bytes(_ hex: String) -> [UInt8] {
-    var out: [UInt8] = []
-    var iterator = hex.makeIterator()
-    while let high = iterator.next(), let low = iterator.next() {
-        out.append(UInt8(String([high, low]), radix: 16) ?? 0)
-    }
-    return out
-}
 
 @Suite struct MTProtoTests {
     @Test func obfuscatedAbridgedWithDC() throws {
-        let raw = bytes(Fixture.obfuscatedAbridged)
+        let raw = hexBytes(Fixture.obfuscatedAbridged)
         let transport = try #require(MTProto.identify(clientPayload: raw))
         #expect(transport.framing == .abridged)
         #expect(transport.isObfuscated)
@@ -50,7 +42,7 @@ private func bytes(_ hex: String) -> [UInt8] {
     }
 
     @Test func obfuscatedIntermediateNegativeDC() throws {
-        let transport = try #require(MTProto.identify(clientPayload: bytes(Fixture.obfuscatedIntermediate)))
+        let transport = try #require(MTProto.identify(clientPayload: hexBytes(Fixture.obfuscatedIntermediate)))
         #expect(transport.framing == .intermediate)
         #expect(transport.isObfuscated)
         #expect(transport.dcID == -4)
@@ -59,40 +51,40 @@ private func bytes(_ hex: String) -> [UInt8] {
     }
 
     @Test func obfuscatedPadded() throws {
-        let transport = try #require(MTProto.identify(clientPayload: bytes(Fixture.obfuscatedPadded)))
+        let transport = try #require(MTProto.identify(clientPayload: hexBytes(Fixture.obfuscatedPadded)))
         #expect(transport.framing == .paddedIntermediate)
         #expect(transport.dcID == 5)
         #expect(transport.firstFrame?.payloadLength == 53)
     }
 
     @Test func plainFramings() throws {
-        let abridged = try #require(MTProto.identify(clientPayload: bytes(Fixture.abridged)))
+        let abridged = try #require(MTProto.identify(clientPayload: hexBytes(Fixture.abridged)))
         #expect(abridged == MTProtoTransport(framing: .abridged, isObfuscated: false,
                                               firstFrame: MTProtoFrame(payloadLength: 40, authKeyID: 0)))
         // The lone first segment `ef` (stream 3 sends it on its own).
         #expect(MTProto.identify(clientPayload: [0xEF])?.framing == .abridged)
 
-        let intermediate = try #require(MTProto.identify(clientPayload: bytes(Fixture.intermediate)))
+        let intermediate = try #require(MTProto.identify(clientPayload: hexBytes(Fixture.intermediate)))
         #expect(intermediate.framing == .intermediate)
         #expect(intermediate.firstFrame?.payloadLength == 40)
         #expect(MTProto.identify(clientPayload: [0xEE, 0xEE, 0xEE, 0xEE])?.framing == .intermediate)
         #expect(MTProto.identify(clientPayload: [0xDD, 0xDD, 0xDD, 0xDD])?.framing == .paddedIntermediate)
 
-        let full = try #require(MTProto.identify(clientPayload: bytes(Fixture.full)))
+        let full = try #require(MTProto.identify(clientPayload: hexBytes(Fixture.full)))
         #expect(full.framing == .full)
         #expect(full.firstFrame == MTProtoFrame(payloadLength: 40, authKeyID: 0, sequenceNumber: 0, crcMatches: true))
     }
 
     @Test func fullTransportNeedsMatchingCRC() {
-        var corrupted = bytes(Fixture.full)
+        var corrupted = hexBytes(Fixture.full)
         corrupted[20] ^= 0x01
         #expect(MTProto.identify(clientPayload: corrupted) == nil)
         // Incomplete frame: cannot check the CRC, so no claim.
-        #expect(MTProto.identify(clientPayload: Array(bytes(Fixture.full)[0..<30])) == nil)
+        #expect(MTProto.identify(clientPayload: Array(hexBytes(Fixture.full)[0..<30])) == nil)
     }
 
     @Test func rejectsOtherProtocols() {
-        var tampered = bytes(Fixture.obfuscatedAbridged)
+        var tampered = hexBytes(Fixture.obfuscatedAbridged)
         tampered[10] ^= 0x80  // changes the key: the tag no longer decrypts
         #expect(MTProto.identify(clientPayload: tampered) == nil)
         #expect(MTProto.identify(clientPayload: Array("GET / HTTP/1.1\r\nHost: example.org\r\n\r\n".utf8) + Array(repeating: 0x41, count: 40)) == nil)
@@ -105,7 +97,7 @@ private func bytes(_ hex: String) -> [UInt8] {
 
     @Test func robustness() {
         let fixtures = [Fixture.obfuscatedAbridged, Fixture.obfuscatedPadded, Fixture.abridged,
-                        Fixture.intermediate, Fixture.full].map(bytes)
+                        Fixture.intermediate, Fixture.full].map(hexBytes)
         for fixture in fixtures {
             for end in 0...fixture.count {
                 _ = MTProto.identify(clientPayload: Array(fixture[0..<end]))

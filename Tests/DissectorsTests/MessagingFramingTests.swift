@@ -30,26 +30,18 @@ private enum Fixture {
     static let imoEleven = "000903219a020000000000"
 }
 
-private func bytes(_ hex: String) -> [UInt8] {
-    var out: [UInt8] = []
-    var iterator = hex.makeIterator()
-    while let high = iterator.next(), let low = iterator.next() {
-        out.append(UInt8(String([high, low]), radix: 16) ?? 0)
-    }
-    return out
-}
 
 @Suite struct MessagingFramingTests {
     @Test func whatsAppPrologues() {
-        #expect(WhatsAppFraming.parsePrologue(bytes(Fixture.whatsAppEdge))
+        #expect(WhatsAppFraming.parsePrologue(hexBytes(Fixture.whatsAppEdge))
                 == WhatsAppNoisePrologue(version: [5, 2], edgeRouting: true, routingInfoLength: 4))
-        #expect(WhatsAppFraming.parsePrologue(bytes("45440001")) == WhatsAppNoisePrologue(edgeRouting: true))
-        #expect(WhatsAppFraming.parsePrologue(bytes(Fixture.whatsAppPlain)) == WhatsAppNoisePrologue(version: [5, 2], edgeRouting: false))
-        #expect(WhatsAppFraming.parsePrologue(bytes(Fixture.whatsAppOld))?.version == [1, 5])
+        #expect(WhatsAppFraming.parsePrologue(hexBytes("45440001")) == WhatsAppNoisePrologue(edgeRouting: true))
+        #expect(WhatsAppFraming.parsePrologue(hexBytes(Fixture.whatsAppPlain)) == WhatsAppNoisePrologue(version: [5, 2], edgeRouting: false))
+        #expect(WhatsAppFraming.parsePrologue(hexBytes(Fixture.whatsAppOld))?.version == [1, 5])
         // platforms.md's current header, built here.
         #expect(WhatsAppFraming.parsePrologue([0x57, 0x41, 0x06, 0x03, 0x00, 0x00, 0x10])?.version == [6, 3])
         #expect(WhatsAppFraming.parsePrologue(Array("EDIT".utf8)) == nil)
-        #expect(WhatsAppFraming.parsePrologue(bytes("4544000100000408090802" + "47455420")) == nil)  // not "WA" after routing
+        #expect(WhatsAppFraming.parsePrologue(hexBytes("4544000100000408090802" + "47455420")) == nil)  // not "WA" after routing
         #expect(WhatsAppFraming.parsePrologue([0x57]) == nil)
     }
 
@@ -57,33 +49,33 @@ private func bytes(_ hex: String) -> [UInt8] {
         #expect(ThreemaFraming.handshakeMatches(payloadSizes: [48, 80, 191, 54, 444, 38]))
         #expect(!ThreemaFraming.handshakeMatches(payloadSizes: [48, 80]))
         #expect(!ThreemaFraming.handshakeMatches(payloadSizes: [517, 80, 191]))
-        #expect(ThreemaFraming.frameLength(bytes(Fixture.threemaFrame)) == 36)
-        #expect(ThreemaFraming.frameLength(Array(bytes(Fixture.threemaFrame).dropLast())) == nil)
+        #expect(ThreemaFraming.frameLength(hexBytes(Fixture.threemaFrame)) == 36)
+        #expect(ThreemaFraming.frameLength(Array(hexBytes(Fixture.threemaFrame).dropLast())) == nil)
     }
 
     @Test func viber() {
-        #expect(ViberFraming.parseTCP(bytes(Fixture.viberTCPFCFF)) == ViberPacket(marker: .tcpFCFF))
-        #expect(ViberFraming.parseTCP(Array(bytes(Fixture.viberTCPFCFF).dropLast())) == nil)
-        #expect(ViberFraming.parseUDP(bytes(Fixture.viberUDP20)) == ViberPacket(marker: .udp0900))
-        #expect(ViberFraming.parseUDP(bytes(Fixture.viberUDP34)) == ViberPacket(marker: .udp34))
+        #expect(ViberFraming.parseTCP(hexBytes(Fixture.viberTCPFCFF)) == ViberPacket(marker: .tcpFCFF))
+        #expect(ViberFraming.parseTCP(Array(hexBytes(Fixture.viberTCPFCFF).dropLast())) == nil)
+        #expect(ViberFraming.parseUDP(hexBytes(Fixture.viberUDP20)) == ViberPacket(marker: .udp0900))
+        #expect(ViberFraming.parseUDP(hexBytes(Fixture.viberUDP34)) == ViberPacket(marker: .udp34))
         #expect(ViberFraming.parseUDP([1, 2, 3]) == nil)
     }
 
     @Test func discord() {
-        #expect(DiscordFraming.parse(bytes(Fixture.discordRequest)) == .ipDiscoveryRequest(ssrc: 0xACE3))
-        #expect(DiscordFraming.parse(bytes(Fixture.discordResponse))
+        #expect(DiscordFraming.parse(hexBytes(Fixture.discordRequest)) == .ipDiscoveryRequest(ssrc: 0xACE3))
+        #expect(DiscordFraming.parse(hexBytes(Fixture.discordResponse))
                 == .ipDiscoveryResponse(ssrc: 0xACE3, address: "84.59.132.100", port: 57955))
-        #expect(DiscordFraming.parse(bytes(Fixture.discordKeepAlive)) == .keepAlive)
-        #expect(DiscordFraming.parse(Array(bytes(Fixture.discordRequest).dropLast())) == nil)
+        #expect(DiscordFraming.parse(hexBytes(Fixture.discordKeepAlive)) == .keepAlive)
+        #expect(DiscordFraming.parse(Array(hexBytes(Fixture.discordRequest).dropLast())) == nil)
     }
 
     @Test func zoomAndIMO() {
-        #expect(ZoomFraming.parseSFU(bytes(Fixture.zoomHandshake)) == ZoomSFUPacket(sfuType: 1, isHandshake: true))
-        #expect(ZoomFraming.parseSFU(bytes(Fixture.zoomType3)) == ZoomSFUPacket(sfuType: 3, isHandshake: false))
+        #expect(ZoomFraming.parseSFU(hexBytes(Fixture.zoomHandshake)) == ZoomSFUPacket(sfuType: 1, isHandshake: true))
+        #expect(ZoomFraming.parseSFU(hexBytes(Fixture.zoomType3)) == ZoomSFUPacket(sfuType: 3, isHandshake: false))
         #expect(ZoomFraming.parseSFU([0x80, 0x00, 0x02]) == nil)
-        #expect(IMOFraming.match(bytes(Fixture.imoEleven)) == .elevenBytes000903)
+        #expect(IMOFraming.match(hexBytes(Fixture.imoEleven)) == .elevenBytes000903)
         #expect(IMOFraming.match([0x07]) == .singleByte(7))
-        #expect(IMOFraming.match(bytes("0902000000000000000000")) == nil)
+        #expect(IMOFraming.match(hexBytes("0902000000000000000000")) == nil)
     }
 
     @Test func lineCallPatterns() {
@@ -95,7 +87,7 @@ private func bytes(_ hex: String) -> [UInt8] {
 
     @Test func robustness() {
         let fixtures = [Fixture.whatsAppEdge, Fixture.threemaFrame, Fixture.viberTCPFCFF, Fixture.viberUDP34,
-                        Fixture.discordResponse, Fixture.zoomHandshake, Fixture.imoEleven].map(bytes)
+                        Fixture.discordResponse, Fixture.zoomHandshake, Fixture.imoEleven].map(hexBytes)
         func runAll(_ input: [UInt8]) {
             _ = WhatsAppFraming.parsePrologue(input)
             _ = ThreemaFraming.frameLength(input)

@@ -3,18 +3,7 @@ import Dissectors
 /// Helpers shared by the QUIC tests (no tests here).
 enum QUICTestSupport {
     /// Bytes from hex text; whitespace and newlines are ignored.
-    static func bytes(_ hex: String) -> [UInt8] {
-        let digits = hex.unicodeScalars.compactMap { scalar -> UInt8? in
-            switch scalar {
-            case "0"..."9": return UInt8(scalar.value - 48)
-            case "a"..."f": return UInt8(scalar.value - 87)
-            case "A"..."F": return UInt8(scalar.value - 55)
-            default: return nil
-            }
-        }
-        precondition(digits.count % 2 == 0, "odd number of hex digits")
-        return stride(from: 0, to: digits.count, by: 2).map { digits[$0] << 4 | digits[$0 + 1] }
-    }
+    static func bytes(_ hex: String) -> [UInt8] { hexBytes(hex) }
 
     static func hex(_ bytes: some Sequence<UInt8>) -> String {
         bytes.map { byte in

@@ -12,18 +12,10 @@ private enum Fixture {
     static let rtcpReceiverReportAndSDES = "81c9000701932db400000000010000010000bec200000001000000000000000081ca000e01932db40107313933326462340725467265655357495443482e6f7267202d2d20436f6d6520746f20436c7565436f6e2e636f6d00000000"
 }
 
-private func bytes(_ hex: String) -> [UInt8] {
-    var out: [UInt8] = []
-    var iterator = hex.makeIterator()
-    while let high = iterator.next(), let low = iterator.next() {
-        out.append(UInt8(String([high, low]), radix: 16) ?? 0)
-    }
-    return out
-}
 
 @Suite struct RTPTests {
     @Test func rtpHeaderWithCSRC() throws {
-        guard case .rtp(let header)? = RTP.parse(bytes(Fixture.rtpWithCSRC)) else {
+        guard case .rtp(let header)? = RTP.parse(hexBytes(Fixture.rtpWithCSRC)) else {
             Issue.record("not RTP")
             return
         }
@@ -54,7 +46,7 @@ private func bytes(_ hex: String) -> [UInt8] {
     }
 
     @Test func rtcpCompoundWalk() throws {
-        guard case .rtcp(let compound)? = RTP.parse(bytes(Fixture.rtcpSenderReportAndSDES)) else {
+        guard case .rtcp(let compound)? = RTP.parse(hexBytes(Fixture.rtcpSenderReportAndSDES)) else {
             Issue.record("not RTCP")
             return
         }
@@ -64,7 +56,7 @@ private func bytes(_ hex: String) -> [UInt8] {
         #expect(compound.packets.first?.count == 1)
         #expect(compound.trailingBytes == 0)
 
-        let second = try #require(RTP.parseRTCP(bytes(Fixture.rtcpReceiverReportAndSDES)))
+        let second = try #require(RTP.parseRTCP(hexBytes(Fixture.rtcpReceiverReportAndSDES)))
         #expect(second.packets.map(\.packetType) == [201, 202])
         #expect(second.packets.first?.senderSSRC == 0x0193_2DB4)
         #expect(second.trailingBytes == 0)
@@ -78,7 +70,7 @@ private func bytes(_ hex: String) -> [UInt8] {
     }
 
     @Test func robustness() {
-        let fixtures = [Fixture.rtpWithCSRC, Fixture.rtcpSenderReportAndSDES, Fixture.rtcpReceiverReportAndSDES].map(bytes)
+        let fixtures = [Fixture.rtpWithCSRC, Fixture.rtcpSenderReportAndSDES, Fixture.rtcpReceiverReportAndSDES].map(hexBytes)
         for fixture in fixtures {
             for end in 0...fixture.count {
                 _ = RTP.parse(Array(fixture[0..<end]))

@@ -43,14 +43,6 @@ private enum Fixture {
     static let facebook401 = "011300542112a442414b37515079504b396575560009001000000401756e617574686f72697a656400150028626230333164363163636331626538326532343031343433356564353266323666626136323438330014000f7475726e65722e66616365626f6f6b00"
 }
 
-private func bytes(_ hex: String) -> [UInt8] {
-    var out: [UInt8] = []
-    var iterator = hex.makeIterator()
-    while let high = iterator.next(), let low = iterator.next() {
-        out.append(UInt8(String([high, low]), radix: 16) ?? 0)
-    }
-    return out
-}
 
 private func ipv4(_ text: String) -> IPAddress {
     let parts = text.split(separator: ".").compactMap { UInt32($0) }
@@ -59,7 +51,7 @@ private func ipv4(_ text: String) -> IPAddress {
 
 @Suite struct STUNTests {
     @Test func signalBindingSuccessAddresses() throws {
-        let message = try #require(STUN.parse(bytes(Fixture.signalBindingSuccess)))
+        let message = try #require(STUN.parse(hexBytes(Fixture.signalBindingSuccess)))
         #expect(message.messageClass == .successResponse)
         #expect(message.method == .binding)
         #expect(message.methodName == "binding")
@@ -74,11 +66,11 @@ private func ipv4(_ text: String) -> IPAddress {
         #expect(message.software == "None")
         #expect(message.hasFingerprint)
         #expect(!message.hasMessageIntegrity)
-        #expect(STUN.looksLikeSTUN(bytes(Fixture.signalBindingSuccess)))
+        #expect(STUN.looksLikeSTUN(hexBytes(Fixture.signalBindingSuccess)))
     }
 
     @Test func signalRealmAndError() throws {
-        let message = try #require(STUN.parse(bytes(Fixture.signalAllocate401)))
+        let message = try #require(STUN.parse(hexBytes(Fixture.signalAllocate401)))
         #expect(message.messageType == 0x0113)
         #expect(message.messageClass == .errorResponse)
         #expect(message.method == .allocate)
@@ -89,7 +81,7 @@ private func ipv4(_ text: String) -> IPAddress {
     }
 
     @Test func allocateSuccessRelayedAddressAndLifetime() throws {
-        let message = try #require(STUN.parse(bytes(Fixture.signalAllocateSuccess)))
+        let message = try #require(STUN.parse(hexBytes(Fixture.signalAllocateSuccess)))
         #expect(message.address(.xorRelayed) == STUNAddress(kind: .xorRelayed, address: ipv4("35.158.183.167"), port: 62696))
         #expect(message.address(.xorMapped)?.port == 11888)
         #expect(message.lifetime == 600)
@@ -97,7 +89,7 @@ private func ipv4(_ text: String) -> IPAddress {
     }
 
     @Test func telegramPeerAddressAndUsername() throws {
-        let message = try #require(STUN.parse(bytes(Fixture.telegramCreatePermission)))
+        let message = try #require(STUN.parse(hexBytes(Fixture.telegramCreatePermission)))
         #expect(message.method == .createPermission)
         #expect(message.methodName == "create-permission")
         #expect(message.address(.xorPeer) == STUNAddress(kind: .xorPeer, address: ipv4("10.46.103.200"), port: 42554))
@@ -107,7 +99,7 @@ private func ipv4(_ text: String) -> IPAddress {
     }
 
     @Test func sendIndicationCarriesInnerMessage() throws {
-        let raw = bytes(Fixture.viberSendIndication)
+        let raw = hexBytes(Fixture.viberSendIndication)
         let message = try #require(STUN.parse(raw))
         #expect(message.messageClass == .indication)
         #expect(message.method == .send)
@@ -121,22 +113,22 @@ private func ipv4(_ text: String) -> IPAddress {
     }
 
     @Test func channelBindAndChannelData() throws {
-        let message = try #require(STUN.parse(bytes(Fixture.viberChannelBind)))
+        let message = try #require(STUN.parse(hexBytes(Fixture.viberChannelBind)))
         #expect(message.method == .channelBind)
         #expect(message.channelNumber == 0x4000)
         #expect(message.realm == "viber.com")
         #expect(message.platformHints == [.viber])
 
-        let channel = try #require(STUN.parseChannelData(bytes(Fixture.channelData)))
+        let channel = try #require(STUN.parseChannelData(hexBytes(Fixture.channelData)))
         #expect(channel.channel == 0x4001)
         #expect(channel.length == 48)
         #expect(channel.availableLength == 48)
-        #expect(STUN.parse(bytes(Fixture.channelData)) == nil)
+        #expect(STUN.parse(hexBytes(Fixture.channelData)) == nil)
         #expect(STUN.parseChannelData([0x80, 0x00, 0x00, 0x00]) == nil)
     }
 
     @Test func ipv6XorAddresses() throws {
-        let message = try #require(STUN.parse(bytes(Fixture.ipv6BindingSuccess)))
+        let message = try #require(STUN.parse(hexBytes(Fixture.ipv6BindingSuccess)))
         let expected = "2001:b07:a3d:c112:48a1:1094:1227:281e"
         #expect(message.address(.xorMapped)?.address.description == expected)
         #expect(message.address(.xorMapped)?.port == 48094)
@@ -146,7 +138,7 @@ private func ipv4(_ text: String) -> IPAddress {
     }
 
     @Test func microsoftOverRFC4571() throws {
-        let stream = STUN.parseStream(bytes(Fixture.teamsICEOverTCP))
+        let stream = STUN.parseStream(hexBytes(Fixture.teamsICEOverTCP))
         #expect(stream.framing == .rfc4571)
         #expect(stream.consumedBytes == 106)
         guard case .message(let message)? = stream.items.first else {
@@ -162,7 +154,7 @@ private func ipv4(_ text: String) -> IPAddress {
     }
 
     @Test func msTURNAllocate() throws {
-        let message = try #require(STUN.parse(bytes(Fixture.msTURNAllocate)))
+        let message = try #require(STUN.parse(hexBytes(Fixture.msTURNAllocate)))
         let microsoft = try #require(message.microsoft)
         #expect(microsoft.hasMagicCookieAttribute)
         #expect(microsoft.version == 6)
@@ -172,7 +164,7 @@ private func ipv4(_ text: String) -> IPAddress {
     }
 
     @Test func msTURNUnpaddedAttributes() throws {
-        let raw = bytes(Fixture.msTURNAllocateSuccess)
+        let raw = hexBytes(Fixture.msTURNAllocateSuccess)
         let message = try #require(STUN.parse(raw))
         #expect(!message.attributesArePadded)
         #expect(!message.isLengthAligned)
@@ -187,7 +179,7 @@ private func ipv4(_ text: String) -> IPAddress {
     }
 
     @Test func msMultiplexedHeader() throws {
-        let raw = bytes(Fixture.msMultiplexed)
+        let raw = hexBytes(Fixture.msMultiplexed)
         let offset = try raw.withUnsafeBytes { try #require(STUN.microsoftMultiplexedPayloadOffset($0)) }
         let message = try #require(STUN.parse(Array(raw[offset...])))
         #expect(message.messageType == 0x0101)
@@ -195,12 +187,12 @@ private func ipv4(_ text: String) -> IPAddress {
     }
 
     @Test func whatsAppVendorAttributes() throws {
-        let success = try #require(STUN.parse(bytes(Fixture.whatsAppAllocateSuccess)))
+        let success = try #require(STUN.parse(hexBytes(Fixture.whatsAppAllocateSuccess)))
         #expect(success.attributeTypes == [0x0020, 0x4002, 0x0008])
         #expect(success.address(.xorMapped) == STUNAddress(kind: .xorMapped, address: ipv4("93.35.171.3"), port: 61494))
         #expect(success.platformHints == [.whatsApp])
 
-        let raw = bytes(Fixture.whatsAppUnpadded)
+        let raw = hexBytes(Fixture.whatsAppUnpadded)
         let unpadded = try #require(STUN.parse(raw))
         #expect(unpadded.attributeTypes == [0x4000])
         #expect(!unpadded.isLengthAligned)
@@ -219,25 +211,25 @@ private func ipv4(_ text: String) -> IPAddress {
     }
 
     @Test func facebookRealm() throws {
-        let message = try #require(STUN.parse(bytes(Fixture.facebook401)))
+        let message = try #require(STUN.parse(hexBytes(Fixture.facebook401)))
         #expect(message.realm == "turner.facebook")
         #expect(message.platformHints == [.facebook])
     }
 
     @Test func classicRFC3489() throws {
-        let request = try #require(STUN.parse(bytes(Fixture.classicRequest)))
+        let request = try #require(STUN.parse(hexBytes(Fixture.classicRequest)))
         #expect(!request.hasMagicCookie)
         #expect(request.transactionID == "9429ef88294dd52632c72931cb8dbb4c")
         #expect(request.attributeTypes == [0x0003])
-        let response = try #require(STUN.parse(bytes(Fixture.classicResponse)))
+        let response = try #require(STUN.parse(hexBytes(Fixture.classicResponse)))
         #expect(response.messageClass == .successResponse)
         #expect(response.address(.mapped) == STUNAddress(kind: .mapped, address: ipv4("172.16.63.224"), port: 55050))
-        #expect(STUN.looksLikeSTUN(bytes(Fixture.classicRequest)))
-        #expect(STUN.looksLikeSTUN(bytes(Fixture.classicResponse)))
+        #expect(STUN.looksLikeSTUN(hexBytes(Fixture.classicRequest)))
+        #expect(STUN.looksLikeSTUN(hexBytes(Fixture.classicResponse)))
     }
 
     @Test func severalMessagesInOneSegment() throws {
-        let stream = STUN.parseStream(bytes(Fixture.threeInOneSegment))
+        let stream = STUN.parseStream(hexBytes(Fixture.threeInOneSegment))
         #expect(stream.framing == .plain)
         #expect(stream.items.count == 3)
         #expect(stream.consumedBytes == 84)
@@ -250,7 +242,7 @@ private func ipv4(_ text: String) -> IPAddress {
             #expect(message.requestedTransport == 17)
         }
         // A partial trailing message is left unconsumed.
-        let partial = STUN.parseStream(Array(bytes(Fixture.threeInOneSegment).dropLast(5)))
+        let partial = STUN.parseStream(Array(hexBytes(Fixture.threeInOneSegment).dropLast(5)))
         #expect(partial.items.count == 2)
         #expect(partial.consumedBytes == 56)
     }
@@ -258,9 +250,9 @@ private func ipv4(_ text: String) -> IPAddress {
     @Test func looksLikeSTUNRejects() {
         // RTP, DTLS, text, length mismatch, top bits set, classic with unknown type.
         #expect(!STUN.looksLikeSTUN([0x80, 0x6F] + Array(repeating: 0, count: 30)))
-        #expect(!STUN.looksLikeSTUN(bytes("16fefd0000000000000000")))
+        #expect(!STUN.looksLikeSTUN(hexBytes("16fefd0000000000000000")))
         #expect(!STUN.looksLikeSTUN(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8)))
-        #expect(!STUN.looksLikeSTUN(Array(bytes(Fixture.signalBindingSuccess).dropLast(4))))
+        #expect(!STUN.looksLikeSTUN(Array(hexBytes(Fixture.signalBindingSuccess).dropLast(4))))
         #expect(!STUN.looksLikeSTUN([0x40, 0x01, 0x00, 0x00] + Array(repeating: 0, count: 16)))
         #expect(!STUN.looksLikeSTUN([0x00, 0x09, 0x00, 0x00] + Array(repeating: 1, count: 16)))
         #expect(!STUN.looksLikeSTUN([]))
@@ -281,7 +273,7 @@ private func ipv4(_ text: String) -> IPAddress {
             Fixture.viberSendIndication, Fixture.ipv6BindingSuccess, Fixture.teamsICEOverTCP,
             Fixture.msTURNAllocateSuccess, Fixture.whatsAppUnpadded, Fixture.classicResponse,
             Fixture.threeInOneSegment, Fixture.channelData,
-        ].map(bytes)
+        ].map(hexBytes)
         for fixture in fixtures {
             for end in 0...fixture.count {
                 let prefix = Array(fixture[0..<end])

@@ -1,17 +1,6 @@
 import Dissectors
 import Foundation
-
-/// Bytes from hex text; whitespace and newlines are ignored. Test input only.
-func hexBytes(_ text: String) -> [UInt8] {
-    let digits = Array(text.utf8).filter { !($0 == 0x20 || $0 == 0x0a || $0 == 0x0d) }
-    var bytes: [UInt8] = []
-    var index = 0
-    while index + 1 < digits.count {
-        bytes.append(UInt8(String(decoding: digits[index...index + 1], as: UTF8.self), radix: 16) ?? 0)
-        index += 2
-    }
-    return bytes
-}
+@_exported import TestSupport
 
 /// Complete handshake messages of a TCP payload (TLS records) or a UDP datagram (DTLS records).
 func handshakeMessages(_ hex: String, dtls: Bool = false) -> [TLSRawHandshake] {

@@ -1,8 +1,8 @@
 // TCP payloads from Captures/lab-basic.pcap, extracted with
 // `tshark -r Captures/lab-basic.pcap -Y frame.number==N -T fields -e tcp.payload`.
-enum LabCapture {
+public enum LabCapture {
     /// Frame 4: OpenSSL s_client → chat.signal.org:8443, TLS 1.3 ClientHello.
-    static let tls13ClientHello = """
+    public static let tls13ClientHello = """
         16030100f4010000f003032bde2c961832e6a7dad2a57d95da5f41eaa3a7e76e6e69ab7ecb048d8de8f1a9206367c057b88d
         8c2cc4e83f98e651f96ede4dcbbaa204b28bc4bfc79f12ce96ac000813021303130100ff0100009f00000014001200000f63
         6861742e7369676e616c2e6f7267000b000403000102000a00160014001d0017001e00190018010001010102010301040023
@@ -10,7 +10,7 @@ enum LabCapture {
         04002d00020101003300260024001d0020771652a7fa06ed6385206a812fa75242251737709fb6d7dd31d57f9830a41900
         """
     /// Frame 6: server → client: ServerHello, ChangeCipherSpec, encrypted records.
-    static let tls13ServerFlight = """
+    public static let tls13ServerFlight = """
         160303007a020000760303d904f0a7aff828615e7ee06433d70538ce1ded7dd8b9a2c626a59c6eb2c8e062206367c057b88d
         8c2cc4e83f98e651f96ede4dcbbaa204b28bc4bfc79f12ce96ac130200002e002b0002030400330024001d0020d1821dcdd9
         77050f1355418e8381b5c0144b867d6ea6af1b85e805a3d35b335d1403030001011703030017c5c2604824f03578f033df53
@@ -29,7 +29,7 @@ enum LabCapture {
         65bcd012054b1e8d87aea29c7209b4fd9540b52664dbaa2b5b10dc73ebebd0f3ef9df21cdd7f2b7f0d8a037ad2
         """
     /// Frame 24: OpenSSL s_client → web.whatsapp.com:8444, TLS 1.2 only.
-    static let tls12ClientHello = """
+    public static let tls12ClientHello = """
         16030100d0010000cc03035eee62686f28e6859097bdc3aaaac9d62a39779c02d1d1ce214b939882700a5b000038c02cc030
         009fcca9cca8ccaac02bc02f009ec024c028006bc023c0270067c00ac0140039c009c0130033009d009c003d003c0035002f
         00ff0100006b0000001500130000107765622e77686174736170702e636f6d000b000403000102000a000c000a001d001700
@@ -37,7 +37,7 @@ enum LabCapture {
         01030303010302040205020602
         """
     /// Frame 26: server → client: ServerHello, Certificate, ServerKeyExchange, ServerHelloDone.
-    static let tls12ServerFlight = """
+    public static let tls12ServerFlight = """
         16030300410200003d03033610ef9c960f0e351a84891c29ea001f9e1e7046dd612bf59791deb4d34e229f00c02c000015ff
         01000100000b000403000102002300000017000016030301b70b0001b30001b00001ad308201a93082014ea0030201020214
         172df059702e3f238bcd0c982fc22387982048b8300a06082a8648ce3d040302301b3119301706035504030c107765622e77
