@@ -70,9 +70,9 @@ enum FileAccess {
     }
 
     /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
-    static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws(RuleError) {
+    static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws(RuleError) {
         let temporary = path + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw RuleError(file: temporary, message: "cannot create: \(errnoText())") }
         var written = 0
         while written < bytes.count {
