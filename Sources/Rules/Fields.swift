@@ -1,0 +1,148 @@
+import Decoding
+
+/// How rules may compare one field of `FlowFacts`.
+public enum MatchMode: String, Sendable, Hashable, CaseIterable {
+    /// Equal text (or number).
+    case exact
+    /// Ends with; for domain fields only on a label boundary (`signal.org` matches `chat.signal.org`, not `notsignal.org`).
+    case suffix
+    /// Starts with (e.g. the first section of a JA4: `t13d1516h2_`).
+    case prefix
+    /// Contains somewhere.
+    case contains
+    /// A pattern of the safe subset (`SafeRegex`).
+    case regex
+    /// Address within a prefix (`203.0.113.0/24`, `2001:db8::/32`, or a single address).
+    case cidr
+    /// Number within `low-high` (or equal to a single number).
+    case range
+}
+
+/// What kind of values a field carries, which decides its modes.
+public enum FieldKind: Sendable, Hashable {
+    /// Text; domains compare without case and on label boundaries.
+    case text(domain: Bool)
+    /// An IP address (src, dst, or either).
+    case address
+    /// A port or another small number.
+    case number
+
+    public var modes: [MatchMode] {
+        switch self {
+        case .text: return [.exact, .suffix, .prefix, .contains, .regex]
+        case .address: return [.cidr]
+        case .number: return [.exact, .range]
+        }
+    }
+}
+
+/// The field names rules may use (the keys of the flow records, flattened with dots).
+public enum RuleFields {
+    /// Domain-name fields: compared in lower case, trailing dot ignored, suffix on labels.
+    public static let domainFields: Set<String> = ["tls.sni", "dns_name", "dns.queries", "http.host", "tls.certificates.san"]
+
+    /// Other text fields `FlowFacts.text` may carry.
+    public static let textFields: Set<String> = [
+        "tls.version", "tls.alpn", "tls.alpn_selected", "tls.cipher", "tls.ja3", "tls.ja3s", "tls.ja4", "tls.ja4_r",
+        "tls.ja4s", "tls.ja4s_r", "tls.ech", "tls.certificates.issuer", "tls.certificates.subject",
+        "tls.certificates.serial", "tls.certificates.sha256", "tls.certificates.ja4x",
+        "tcp.ja4t", "tcp.ja4ts", "quic.version", "dns.answers", "dns.rcode",
+        "http.method", "http.target", "http.user_agent", "http.ja4h",
+        "ssh.client_banner", "ssh.server_banner", "ssh.hassh", "ssh.hassh_server", "ssh.ja4ssh",
+        "stun.realm", "stun.software", "stun.methods", "mtproto.transport", "mtproto.dc_id",
+        "rtp.payload_types", "framings", "tcp_handshake", "end_reason", "tunnel.type", "ip_version",
+    ]
+
+    public static let addressFields: Set<String> = ["src_ip", "dst_ip", "any_ip"]
+    public static let numberFields: Set<String> = ["src_port", "dst_port", "any_port", "stun.attributes"]
+    /// Fields read from the flow itself rather than from `FlowFacts.text`.
+    public static let flowTextFields: Set<String> = ["proto", "app_proto"]
+
+    /// Counter names usable in `counter:` conditions.
+    public static let counters: [String] = ["packets_c2s", "packets_s2c", "bytes_c2s", "bytes_s2c", "payload_c2s", "payload_s2c", "duration_ms"]
+
+    public static var allNames: [String] {
+        (domainFields.union(textFields).union(addressFields).union(numberFields).union(flowTextFields)).sorted()
+    }
+
+    /// The kind of `name`, or nil for an unknown field.
+    public static func kind(of name: String) -> FieldKind? {
+        if domainFields.contains(name) { return .text(domain: true) }
+        if textFields.contains(name) || flowTextFields.contains(name) { return .text(domain: false) }
+        if addressFields.contains(name) { return .address }
+        if numberFields.contains(name) { return .number }
+        return nil
+    }
+
+    /// Text values of a text field, normalised as rules see them.
+    static func text(_ name: String, of facts: FlowFacts) -> [String] {
+        switch name {
+        case "proto": return [facts.proto]
+        case "app_proto": return facts.appProto.map { [$0] } ?? []
+        default:
+            let values = facts.text[name] ?? []
+            return domainFields.contains(name) ? values.map(normaliseDomain) : values
+        }
+    }
+
+    static func addresses(_ name: String, of facts: FlowFacts) -> [IPAddress] {
+        switch name {
+        case "src_ip": return [facts.sourceAddress]
+        case "dst_ip": return [facts.destinationAddress]
+        default: return [facts.sourceAddress, facts.destinationAddress]
+        }
+    }
+
+    static func numbers(_ name: String, of facts: FlowFacts) -> [Int] {
+        switch name {
+        case "src_port": return [Int(facts.sourcePort)]
+        case "dst_port": return [Int(facts.destinationPort)]
+        case "any_port": return [Int(facts.sourcePort), Int(facts.destinationPort)]
+        default: return facts.stunAttributes.map { Int($0) }
+        }
+    }
+
+    static func normaliseDomain(_ name: String) -> String {
+        var text = name.lowercased()
+        while text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+}
+
+/// An IPv4 or IPv6 prefix, held in the IPv4-mapped IPv6 space of `IPAddress`
+/// (an IPv4 /24 is a /120 there), so one table serves both families.
+public struct IPPrefix: Sendable, Hashable, CustomStringConvertible {
+    /// The network address (host bits zero).
+    public let network: IPAddress
+    /// Prefix length in the 128-bit space.
+    public let length: Int
+
+    public init(network: IPAddress, length: Int) {
+        self.length = max(0, min(128, length))
+        self.network = IPPrefix.mask(network, self.length)
+    }
+
+    /// Parses `a.b.c.d/n`, `x::y/n` or a single address.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count <= 2, let address = IPAddress(parts[0]) else { return nil }
+        var length = address.isIPv4 ? 32 : 128
+        if parts.count == 2 {
+            guard let n = Int(parts[1]), n >= 0, n <= length, parts[1].utf8.count <= 3 else { return nil }
+            length = n
+        }
+        self.init(network: address, length: address.isIPv4 ? 96 + length : length)
+    }
+
+    public func contains(_ address: IPAddress) -> Bool { IPPrefix.mask(address, length) == network }
+
+    /// The length as written (32-bit space for IPv4).
+    public var writtenLength: Int { network.isIPv4 && length >= 96 ? length - 96 : length }
+
+    public var description: String { "\(network)/\(writtenLength)" }
+
+    static func mask(_ address: IPAddress, _ length: Int) -> IPAddress {
+        func bits(_ n: Int) -> UInt64 { n <= 0 ? 0 : n >= 64 ? ~0 : ~(~UInt64(0) >> UInt64(n)) }
+        return IPAddress(high: address.high & bits(length), low: address.low & bits(length - 64))
+    }
+}
