@@ -1,28 +1,15 @@
-/// Confidence of a label, ordered.
-public enum Confidence: Int, Comparable, Sendable, CaseIterable {
-    case low = 1, medium, high
+import Rules
 
-    public init?(name: String) {
-        switch name {
-        case "low": self = .low
-        case "medium": self = .medium
-        case "high": self = .high
-        default: return nil
-        }
-    }
-
-    public var name: String {
-        switch self {
-        case .low: "low"
-        case .medium: "medium"
-        case .high: "high"
-        }
-    }
-
+extension Confidence {
     /// One step lower (evidence inherited from another flow is weaker).
-    public var lowered: Confidence { Confidence(rawValue: max(rawValue - 1, 1)) ?? .low }
+    public var lowered: Confidence {
+        switch self {
+        case .high: .medium
+        case .medium, .low: .low
+        }
+    }
 
-    public static func < (lhs: Confidence, rhs: Confidence) -> Bool { lhs.rawValue < rhs.rawValue }
+    public var name: String { rawValue }
 }
 
 /// One fact that supports a label: the field, the value seen, and the rule (or the

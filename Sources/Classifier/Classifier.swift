@@ -25,6 +25,18 @@ public protocol CandidateSource {
     func candidates(for facts: FlowFacts) -> [Candidate]
 }
 
+extension RuleSet: CandidateSource {
+    /// The compiled rules' matches as candidate labels, best first.
+    public func candidates(for facts: FlowFacts) -> [Candidate] {
+        classify(facts).map { match in
+            Candidate(
+                platform: match.rule.platform, service: match.rule.service.rawValue, confidence: match.rule.confidence,
+                rule: match.rule.name,
+                evidence: match.evidence.map { EvidenceItem(field: $0.field, value: $0.value, rule: $0.rule) })
+        }
+    }
+}
+
 /// Labels flows as they end: the rules' best match for the flow's own facts;
 /// failing that, what earlier flows taught about its endpoints (addresses learned
 /// from STUN/TURN during a call set-up, an earlier flow of the same client to the
