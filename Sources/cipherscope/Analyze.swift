@@ -22,6 +22,10 @@ struct Analyze: ParsableCommand {
     )
 
     @OptionGroup var input: InputOptions
+    @OptionGroup var ruleOptions: RuleOptions
+
+    @Option(name: .long, help: "Write the per-platform summary as JSON to FILE.")
+    var summary: String?
 
     @Option(name: .long, help: "Output format: table (default on a terminal), jsonl, or csv.")
     var format: OutputFormat?
@@ -47,7 +51,7 @@ struct Analyze: ParsableCommand {
         case .jsonl: JSONLinesWriter(output: sink)
         case .csv: CSVWriter(output: sink)
         }
-        try RunAnalysis.run(input, writer: writer, stats: stats, force: force, quiet: quiet)
+        try RunAnalysis.run(input, writer: writer, classifier: try ruleOptions.classifier(), stats: stats, platformSummary: summary, force: force, quiet: quiet)
     }
 }
 
@@ -70,6 +74,6 @@ struct Fingerprints: ParsableCommand {
 
     func run() throws {
         let writer = FingerprintLineWriter(output: try RunAnalysis.openOutput(output, force: force))
-        try RunAnalysis.run(input, writer: writer, stats: nil, force: force, quiet: quiet)
+        try RunAnalysis.run(input, writer: writer, classifier: nil, stats: nil, platformSummary: nil, force: force, quiet: quiet)
     }
 }

@@ -19,7 +19,7 @@ struct Cipherscope: ParsableCommand {
             written); 1 usage or configuration error.
             """,
         version: "0.1.0",
-        subcommands: [Analyze.self, Fingerprints.self]
+        subcommands: [Analyze.self, Fingerprints.self, RulesCommand.self]
     )
 
     /// Usage errors exit with 1 (not ArgumentParser's 64), as the README promises.
@@ -50,4 +50,11 @@ enum FileHandleOutput {
             }
         }
     }
+}
+
+/// A failure to report in one line and exit 1 (without the usage text a
+/// `ValidationError` would add).
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

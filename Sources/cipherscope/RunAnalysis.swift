@@ -1,18 +1,22 @@
 import Analysis
 import ArgumentParser
 import Capture
+import Classifier
 import Reports
 
 /// Reads the inputs through the pipeline into `writer`, prints or saves the run
 /// summary and turns the outcome into the documented exit status.
 enum RunAnalysis {
-    static func run(_ input: InputOptions, writer: FlowReportWriter, stats: String?, force: Bool, quiet: Bool) throws {
+    static func run(
+        _ input: InputOptions, writer: FlowReportWriter, classifier: Classifier?, stats: String?, platformSummary: String?,
+        force: Bool, quiet: Bool
+    ) throws {
         let expanded = CaptureInputs.expand(input.paths)
         for error in expanded.errors { FileHandleOutput.standardError("cipherscope: error: \(error)\n") }
         for skipped in expanded.skipped { FileHandleOutput.standardError("cipherscope: skipping \(skipped)\n") }
 
         StopSignal.install()
-        let analyzer = Analyzer(options: try input.analysisOptions(), writer: writer) { error in
+        let analyzer = Analyzer(options: try input.analysisOptions(), writer: writer, classifier: classifier) { error in
             FileHandleOutput.standardError("cipherscope: error: \(error)\n")
         }
         var summary = analyzer.run(paths: expanded.paths)
@@ -28,7 +32,16 @@ enum RunAnalysis {
                 FileHandleOutput.standardError("cipherscope: error: cannot write stats: \(error)\n")
             }
         } else if !quiet {
-            FileHandleOutput.standardError(summary.text())
+            FileHandleOutput.standardError(summary.text() + summary.platforms.text())
+        }
+        if let platformSummary {
+            do {
+                let file = try OutputFile.open(platformSummary, force: force)
+                try file.write(summary.platforms.json())
+                try file.commit()
+            } catch {
+                FileHandleOutput.standardError("cipherscope: error: cannot write platform summary: \(error)\n")
+            }
         }
         if let outputError = analyzer.outputError {
             FileHandleOutput.standardError("cipherscope: error: cannot write output: \(outputError)\n")
