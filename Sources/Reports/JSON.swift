@@ -1,94 +1,144 @@
-/// Minimal JSON text building: an object written key by key, in a fixed order.
+/// Minimal JSON building straight into UTF-8 bytes: an object written key by key,
+/// in a fixed order, with no intermediate strings for numbers.
 public struct JSONObject {
-    public private(set) var text = "{"
+    public private(set) var bytes: [UInt8]
     private var first = true
 
-    public init() {}
+    public init(capacity: Int = 256) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+        bytes.append(UInt8(ascii: "{"))
+    }
+
+    @inline(__always)
+    mutating func key(_ name: StaticString) {
+        if first { first = false } else { bytes.append(UInt8(ascii: ",")) }
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+    }
 
     @inline(__always)
     mutating func key(_ name: String) {
-        if first { first = false } else { text += "," }
-        text += "\""
-        text += name
-        text += "\":"
+        if first { first = false } else { bytes.append(UInt8(ascii: ",")) }
+        JSONObject.appendQuoted(name, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
     }
 
-    public mutating func add(_ name: String, _ value: String) {
+    public mutating func add(_ name: StaticString, _ value: String) {
         key(name)
-        JSONObject.appendQuoted(value, to: &text)
+        JSONObject.appendQuoted(value, to: &bytes)
     }
 
-    public mutating func add<T: BinaryInteger>(_ name: String, _ value: T) {
+    public mutating func add<T: BinaryInteger>(_ name: StaticString, _ value: T) {
         key(name)
-        text += String(value)
+        JSONObject.appendInteger(value, to: &bytes)
     }
 
-    public mutating func add(_ name: String, _ value: Bool) {
+    public mutating func add(_ name: StaticString, _ value: Bool) {
         key(name)
-        text += value ? "true" : "false"
+        bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
     }
 
-    /// A number written as given (already formatted, e.g. seconds with decimals).
-    public mutating func add(_ name: String, raw: String) {
+    /// A number or JSON text written as given (already formatted, e.g. seconds with decimals).
+    public mutating func add(_ name: StaticString, raw: String) {
         key(name)
-        text += raw
+        bytes.append(contentsOf: raw.utf8)
     }
 
-    public mutating func add<T: BinaryInteger>(_ name: String, _ values: [T]) {
+    public mutating func add<T: BinaryInteger>(_ name: StaticString, _ values: [T]) {
         key(name)
-        text += "["
+        bytes.append(UInt8(ascii: "["))
         for (i, value) in values.enumerated() {
-            if i > 0 { text += "," }
-            text += String(value)
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            JSONObject.appendInteger(value, to: &bytes)
         }
-        text += "]"
+        bytes.append(UInt8(ascii: "]"))
     }
 
-    public mutating func add(_ name: String, strings values: [String]) {
+    public mutating func add(_ name: StaticString, strings values: [String]) {
         key(name)
-        text += "["
+        bytes.append(UInt8(ascii: "["))
         for (i, value) in values.enumerated() {
-            if i > 0 { text += "," }
-            JSONObject.appendQuoted(value, to: &text)
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            JSONObject.appendQuoted(value, to: &bytes)
         }
-        text += "]"
+        bytes.append(UInt8(ascii: "]"))
     }
 
-    public mutating func add(_ name: String, object: JSONObject) {
+    public mutating func add(_ name: StaticString, object: JSONObject) {
         key(name)
-        text += object.closed
+        bytes.append(contentsOf: object.bytes)
+        bytes.append(UInt8(ascii: "}"))
     }
 
-    public var closed: String { text + "}" }
+    /// A list of objects.
+    public mutating func add(_ name: StaticString, objects: [JSONObject]) {
+        key(name)
+        bytes.append(UInt8(ascii: "["))
+        for (i, object) in objects.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: object.bytes)
+            bytes.append(UInt8(ascii: "}"))
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// A member whose name is data (e.g. a platform name or an end reason).
+    public mutating func add<T: BinaryInteger>(dynamic name: String, _ value: T) {
+        key(name)
+        JSONObject.appendInteger(value, to: &bytes)
+    }
+
+    public mutating func add(dynamic name: String, object: JSONObject) {
+        key(name)
+        bytes.append(contentsOf: object.bytes)
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// The finished object's bytes.
+    public var closedBytes: [UInt8] { bytes + [UInt8(ascii: "}")] }
+
+    /// The finished object as text.
+    public var closed: String { String(decoding: closedBytes, as: UTF8.self) }
+
+    @inline(__always)
+    static func appendInteger<T: BinaryInteger>(_ value: T, to bytes: inout [UInt8]) {
+        var magnitude = value.magnitude
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        if magnitude == 0 { bytes.append(UInt8(ascii: "0")); return }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            while magnitude > 0 && count < 20 {
+                buffer[19 - count] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+                count += 1
+            }
+            bytes.append(contentsOf: buffer[(20 - count)...])
+        }
+    }
 
     /// Appends `value` as a JSON string, escaping quotes, backslashes and control characters.
-    public static func appendQuoted(_ value: String, to text: inout String) {
-        text += "\""
-        var needsEscape = false
-        for byte in value.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-            needsEscape = true
-            break
-        }
-        if !needsEscape {
-            text += value
-        } else {
-            for scalar in value.unicodeScalars {
-                switch scalar {
-                case "\"": text += "\\\""
-                case "\\": text += "\\\\"
-                case "\n": text += "\\n"
-                case "\r": text += "\\r"
-                case "\t": text += "\\t"
-                default:
-                    if scalar.value < 0x20 {
-                        let hex = String(scalar.value, radix: 16)
-                        text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else {
-                        text.unicodeScalars.append(scalar)
-                    }
-                }
+    public static func appendQuoted(_ value: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
+            case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
+            case 0x0A: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
+            case 0x0D: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
+            case 0x09: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
+            case 0..<0x20, 0x7F:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+            default:
+                bytes.append(byte)
             }
         }
-        text += "\""
+        bytes.append(UInt8(ascii: "\""))
     }
 }

@@ -10,7 +10,7 @@ public final class JSONLinesWriter: FlowReportWriter {
     }
 
     public func write(_ report: FlowReport) throws(OutputError) {
-        try output.write(JSONLinesWriter.line(for: report))
+        try output.write(bytes: JSONLinesWriter.lineBytes(for: report))
         try output.endRecord()
     }
 
@@ -21,6 +21,11 @@ public final class JSONLinesWriter: FlowReportWriter {
     /// The JSON object of one flow, with its newline. Key names are a contract
     /// with partners' scripts: extend, never rename.
     public static func line(for report: FlowReport) -> String {
+        String(decoding: lineBytes(for: report), as: UTF8.self)
+    }
+
+    /// The same line as UTF-8 bytes (what the writer emits, without a String in between).
+    public static func lineBytes(for report: FlowReport) -> [UInt8] {
         let flow = report.summary
         let nano = report.nanosecondTimes
         var json = JSONObject()
@@ -71,6 +76,8 @@ public final class JSONLinesWriter: FlowReportWriter {
         json.add("payload_gaps_us", flow.payloadGaps)
         if let evidence = report.evidence { EvidenceJSON.add(evidence, to: &json) }
         if let classification = report.classification { ClassificationJSON.add(classification, to: &json) }
-        return json.closed + "\n"
+        var bytes = json.closedBytes
+        bytes.append(UInt8(ascii: "\n"))
+        return bytes
     }
 }

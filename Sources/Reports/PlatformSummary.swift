@@ -57,10 +57,10 @@ public struct PlatformSummary: Sendable {
             item.add("last_seen", TimeFormat.rfc3339(entry.lastSeen, nanosecondDigits: false))
             item.add("clients", strings: entry.clients.sorted())
             var activities = JSONObject()
-            for (key, value) in entry.activities.sorted(by: { $0.key < $1.key }) { activities.add(key, value) }
+            for (key, value) in entry.activities.sorted(by: { $0.key < $1.key }) { activities.add(dynamic: key, value) }
             item.add("activities", object: activities)
             item.add("calls", entry.calls)
-            object.add(name, object: item)
+            object.add(dynamic: name, object: item)
         }
         return object.closed + "\n"
     }

@@ -96,7 +96,7 @@ public struct RunSummary: Sendable {
         object.add("undecodable_packets", undecodableTotal)
         object.add("flows", flows)
         var reasons = JSONObject()
-        for (key, value) in flowsByEndReason.sorted(by: { $0.key < $1.key }) { reasons.add(key, value) }
+        for (key, value) in flowsByEndReason.sorted(by: { $0.key < $1.key }) { reasons.add(dynamic: key, value) }
         object.add("flows_by_end_reason", object: reasons)
         object.add("evicted_flows", evictedFlows)
         object.add("peak_active_flows", peakActiveFlows)
@@ -107,10 +107,10 @@ public struct RunSummary: Sendable {
             object.add("time_span", raw: TimeFormat.seconds(last - first, nanosecondDigits: false))
         }
         var undecodableObject = JSONObject()
-        for (key, value) in undecodable.sorted(by: { $0.key < $1.key }) { undecodableObject.add(key, value) }
+        for (key, value) in undecodable.sorted(by: { $0.key < $1.key }) { undecodableObject.add(dynamic: key, value) }
         object.add("undecodable", object: undecodableObject)
         var nonIPObject = JSONObject()
-        for (key, value) in nonIP.sorted(by: { $0.key < $1.key }) { nonIPObject.add(key, value) }
+        for (key, value) in nonIP.sorted(by: { $0.key < $1.key }) { nonIPObject.add(dynamic: key, value) }
         object.add("non_ip", object: nonIPObject)
         object.add("fragments_reassembled", fragmentsReassembled)
         object.add("flows_over_dissection_budget", flowsOverDissectionBudget)

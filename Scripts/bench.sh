@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The project's benchmark (whole process, wall time and peak memory, median of
+# RUNS runs, all tools on the same capture in one run so that ratios are fair on a
+# noisy machine):
+#   - the libpcap read floor (../shared/bench/pcapcount.c),
+#   - cipherscope analyze, JSON Lines to /dev/null: without rules, with the shipped
+#     packs, and with the shipped packs plus 10,000 synthetic rules,
+#   - ndpiReader (Debian's libndpi-bin) when installed.
+# Usage: Scripts/bench.sh [CAPTURE]   (default: .bench/mid.pcap, built from the
+# peer captures by ../shared/bench/make-bench-pcap.sh when missing; BIG=1 for big.pcap)
+# Environment: RUNS (default 5), OUT (default .bench).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-.bench}
+RUNS=${RUNS:-5}
+shared=../shared/bench
+mkdir -p "$OUT"
+capture=${1:-$OUT/$([ "${BIG:-0}" = 1 ] && echo big || echo mid).pcap}
+if [ ! -f "$capture" ]; then
+    [ -f "$shared/make-bench-pcap.sh" ] || { echo "bench: $capture missing and $shared absent" >&2; exit 1; }
+    command -v editcap >/dev/null && command -v tcprewrite >/dev/null || {
+        echo "bench: needs wireshark-common and tcpreplay (apt-get install wireshark-common tcpreplay)" >&2; exit 1; }
+    OUT="$OUT" sh "$shared/make-bench-pcap.sh" >&2
+fi
+swift build -c release --product cipherscope >&2
+binary="$(swift build -c release --show-bin-path)/cipherscope"
+cc -O2 -o "$OUT/pcapcount" "$shared/pcapcount.c" -lpcap
+python3 Scripts/make-synthetic-rules.py "$OUT/synthetic-rules" 10000
+read -r packets bytes _ < <("$OUT/pcapcount" "$capture")
+
+# median wall seconds and peak RSS (KiB) of RUNS runs of a command
+measure() {
+    local times=() rss=()
+    for _ in $(seq "$RUNS"); do
+        local line
+        line=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+        times+=("${line% *}"); rss+=("${line#* }")
+    done
+    local t r
+    t=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    r=$(printf '%s\n' "${rss[@]}" | sort -g | awk '{a[NR]=$1} END {print a[NR]}')
+    echo "$t $r"
+}
+
+declare -A wall mem
+run() { local name=$1; shift; read -r wall[$name] mem[$name] < <(measure "$@"); }
+run floor "$OUT/pcapcount" "$capture"
+run no-rules "$binary" analyze -q --no-rules --format jsonl -o /dev/null "$capture"
+run shipped "$binary" analyze -q --rules Rules --format jsonl -o /dev/null "$capture"
+run shipped+10k "$binary" analyze -q --rules Rules --rules "$OUT/synthetic-rules" --format jsonl -o /dev/null "$capture"
+names=(floor no-rules shipped shipped+10k)
+if command -v ndpiReader >/dev/null; then
+    run ndpiReader ndpiReader -q -i "$capture"
+    names+=(ndpiReader)
+fi
+
+echo "capture: $capture ($packets packets, $bytes bytes), median of $RUNS runs"
+printf '%-12s %9s %9s %9s %10s %10s %10s\n' tool seconds Mpps MB/s peak-MiB vs-floor vs-nDPI
+for name in "${names[@]}"; do
+    awk -v n="$name" -v t="${wall[$name]}" -v m="${mem[$name]}" -v p="$packets" -v b="$bytes" \
+        -v f="${wall[floor]}" -v d="${wall[ndpiReader]:-0}" 'BEGIN {
+        if (t <= 0) t = 0.001
+        printf "%-12s %9.3f %9.3f %9.1f %10.1f %9.1f%% %9s\n", n, t, p / t / 1e6, b / t / 1e6, m / 1024, 100 * f / t, (d > 0 ? sprintf("%.2fx", d / t) : "-")
+    }'
+done
+awk -v a="${wall[shipped]}" -v b="${wall[shipped+10k]}" 'BEGIN { printf "10,000 extra rules cost %.1f%% throughput\n", 100 * (b - a) / b }'
