@@ -23,7 +23,7 @@ public final class TableWriter: FlowReportWriter {
     /// Columns (title, width, right-aligned): 100 characters at most. WHAT is the
     /// application protocol and the most telling fact (SNI, DNS name, realm, …).
     static let header = [
-        ("UTC", 8, false), ("APP", 9, false), ("CLIENT", 21, false), ("SERVER", 21, false),
+        ("UTC", 8, false), ("PLATFORM", 9, false), ("CLIENT", 21, false), ("SERVER", 21, false),
         ("PKTS >/<", 9, true), ("BYTES", 6, true), ("WHAT", 19, false),
     ]
 
@@ -40,8 +40,8 @@ public final class TableWriter: FlowReportWriter {
                 currentDate = date
                 lines.append("-- \(date)")
             }
-            // The application protocol when known, else the transport.
-            let app = report.evidence?.appProto ?? (flow.proto == 58 ? "icmp6" : ProtocolNames.name(flow.proto))
+            // The platform when labelled, else the application protocol, else the transport.
+            let app = report.classification?.platform ?? report.evidence?.appProto ?? (flow.proto == 58 ? "icmp6" : ProtocolNames.name(flow.proto))
             let ports = flow.proto == 6 || flow.proto == 17 || flow.proto == 132
             lines.append(row([
                 time, app,
