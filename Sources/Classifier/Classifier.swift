@@ -69,7 +69,7 @@ public final class Classifier {
                     result.evidence[index].crossFlow = "dns answer"
                 }
             }
-        } else if let inherited = memory.inherited(for: flow) {
+        } else if !CrossFlowMemory.namesItself(facts), let inherited = memory.inherited(for: flow) {
             result.platform = inherited.platform
             result.service = inherited.service
             result.confidence = inherited.confidence.lowered
@@ -126,12 +126,30 @@ struct CrossFlowMemory {
                 }
             }
         }
+        // ICE reuses one local UDP socket for the set-up and the media of a call: later
+        // flows from that socket belong to the same call.
+        if flow.proto == IPProtocol.udp, evidence?.stun != nil || evidence?.appProto == "dtls" || evidence?.rtp != nil {
+            let socket = Endpoint(address: flow.clientAddress, port: flow.clientPort)
+            if endpoints[socket] == nil {
+                endpoints[socket] = Lesson(
+                    platform: platform, service: "call", confidence: confidence, rule: rule, field: "src_port",
+                    value: "\(flow.clientAddress.description):\(flow.clientPort)", how: "same local socket as the call set-up of flow \(flow.flowID)")
+            }
+        }
+        // A resolver or another shared service says nothing about the next flow to it.
+        let sharedService = evidence?.appProto == "dns" || [53, 853, 5353, 123].contains(flow.serverPort)
         let pair = Pair(client: flow.clientAddress, server: flow.serverAddress, serverPort: flow.serverPort, proto: flow.proto)
-        if pairs[pair] == nil {
+        if !sharedService && pairs[pair] == nil {
             pairs[pair] = Lesson(
                 platform: platform, service: service, confidence: confidence, rule: rule,
                 field: "dst_ip", value: flow.serverAddress.description, how: "earlier flow \(flow.flowID) of the same client to the same server")
         }
+    }
+
+    /// A flow that names its own destination (SNI, DNS query, HTTP host, STUN realm)
+    /// is judged by that name alone, never by what another flow taught.
+    static func namesItself(_ facts: FlowFacts) -> Bool {
+        ["tls.sni", "dns.queries", "http.host", "stun.realm"].contains { facts.text[$0]?.isEmpty == false }
     }
 
     func inherited(for flow: FlowSummary) -> Lesson? {

@@ -255,8 +255,14 @@ public final class FlowTable {
 
     /// Ends every open flow (end of input, or an interrupted run), oldest first.
     /// A TCP flow already closed by FIN or RST keeps that as its reason.
+    /// Flows end in the order they started, so that what an earlier flow teaches
+    /// (a call set-up, a named connection) reaches the later ones.
     public func endAll(reason: EndReason) {
-        while let slot = oldestSlot() {
+        var open: [(flowID: UInt64, slot: Int32)] = []
+        open.reserveCapacity(activeFlows)
+        for slot in 0..<Int(nextUnusedSlot) where slotInUse[slot] { open.append((slots[slot].flowID, Int32(slot))) }
+        open.sort { $0.flowID < $1.flowID }
+        for (_, slot) in open {
             let progress = slots[Int(slot)].tcp
             let closedReason: EndReason? = !progress.isClosed ? nil
                 : progress.isDisjoint(with: [.rstC2S, .rstS2C]) ? .fin : .rst
