@@ -114,3 +114,14 @@ import Testing
         #expect(error.line == 11 && error.column == 24 && error.message.contains("refused at character 4"))
     }
 }
+
+@Suite struct HostilePackTests {
+    @Test func listFilesBehindSymbolicLinksAreRefused() throws {
+        let pack = try TempPack(rules: ruleYAML("r", id: 1, match: "      dst_ip: {cidr: {list: hosts}}"))
+        defer { pack.remove() }
+        try FileManager.default.createSymbolicLink(atPath: pack.file("lists"), withDestinationPath: "/etc")
+        var error: RuleError? = nil
+        do { _ = try RulePack.load(path: pack.path) } catch let e { error = e }
+        #expect(error?.message == "list file 'hosts' not found")
+    }
+}
