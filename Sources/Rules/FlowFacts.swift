@@ -17,7 +17,8 @@ public struct FlowFacts: Sendable {
     /// `tls.certificates.issuer`, `tls.certificates.subject`, `stun.realm`,
     /// `stun.software`, `mtproto.transport`, `quic.version`, `ssh.client_banner`,
     /// `ssh.hassh`, `http.user_agent`, `framings`, … (several values where the
-    /// record has a list). Absent fields are simply missing.
+    /// record has a list). Absent fields are simply missing. `RuleFields` lists every
+    /// name rules may use; domain fields need no normalising (the engine lower-cases them).
     public var text: [String: [String]]
     /// STUN attribute type numbers seen, in order.
     public var stunAttributes: [UInt16]

@@ -390,7 +390,13 @@ struct PackLoader {
         guard isSafeRelativePath(name) else {
             throw place.error("unsafe list path '\(name)'", hint: "list files live in the pack: a relative path without '..'")
         }
-        for candidate in [name, "lists/" + name] where FileAccess.kind(path(candidate)) == .file { return candidate }
+        // Every component must be a real folder or file: a symbolic link could point out of the pack.
+        func insidePack(_ relative: String) -> Bool {
+            let parts = relative.split(separator: "/")
+            for i in 1..<parts.count where FileAccess.kind(path(parts[..<i].joined(separator: "/"))) != .directory { return false }
+            return FileAccess.kind(path(relative)) == .file
+        }
+        for candidate in [name, "lists/" + name] where insidePack(candidate) { return candidate }
         throw place.error("list file '\(name)' not found", hint: "list files are looked up in the pack folder, then in its lists/ folder")
     }
 
@@ -401,7 +407,7 @@ struct PackLoader {
         let text = try FileAccess.readText(file, limit: FileAccess.maxListBytes)
         var entries = [ListEntry]()
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for rawLine in text.textLines {
             lineNumber += 1
             var line = Substring(rawLine)
             if line.hasSuffix("\r") { line.removeLast() }
@@ -553,5 +559,13 @@ extension StringProtocol {
         guard let start = text.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
         let end = text.lastIndex(where: { $0 != " " && $0 != "\t" })!
         return String(text[start...end])
+    }
+}
+
+extension String {
+    /// Lines split at LF, CRLF or CR (Swift counts CRLF as one character, so a plain
+    /// split at "\n" would miss Windows line ends).
+    var textLines: [Substring] {
+        split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
     }
 }

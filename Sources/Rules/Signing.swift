@@ -94,7 +94,7 @@ public enum PackKeys {
     static func keyLines(_ path: String) throws(RuleError) -> [(text: String, line: Int)] {
         let text = try FileAccess.readText(path, limit: 1 << 20)
         var out = [(text: String, line: Int)]()
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (i, line) in text.textLines.enumerated() {
             let trimmed = line.trimmingSpaces
             guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
             out.append((String(trimmed.split(separator: " ", maxSplits: 1)[0]).trimmingSpaces.replacingCR, i + 1))
@@ -125,7 +125,7 @@ struct PackSignature {
 
     static func parse(_ text: String, file: String) throws(RuleError) -> PackSignature {
         var fields = [String: String]()
-        let lines = text.split(separator: "\n").map { $0.trimmingSpaces.replacingCR }
+        let lines = text.textLines.map { $0.trimmingSpaces.replacingCR }
         guard lines.first == header else {
             throw RuleError(file: file, line: 1, column: 1, message: "not a pack signature", hint: "the first line must be '\(header)'")
         }
@@ -265,7 +265,7 @@ enum PackFiles {
 /// Replaces the top-level `files:` block of a manifest, keeping everything else as written.
 enum ManifestEditor {
     static func replacingFiles(in text: String, with files: [PackFiles.Entry]) -> String {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var lines = text.textLines.map(String.init)
         if lines.last == "" { lines.removeLast() }
         var block = ["files:"]
         for f in files { block += ["  - path: \(yamlQuoted(f.path))", "    sha256: \(f.sha256)"] }
