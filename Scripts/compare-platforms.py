@@ -28,8 +28,12 @@ NDPI_TO_OURS = {
     'KakaoTalk': {'KakaoTalk'}, 'IMO': {'IMO'}, 'Jabber': {'XMPP'},
     'GoogleCall': {'GoogleMeet'}, 'GoogleMeet': {'GoogleMeet'},
     'Psiphon': {'Psiphon'}, 'WireGuard': {'WireGuard'}, 'OpenVPN': {'OpenVPN'},
+    # VPN services that nDPI names on top of the protocol we label.
+    'Mullvad': {'WireGuard'}, 'Tailscale': {'WireGuard'}, 'NordVPN': {'OpenVPN'}, 'ProtonVPN': {'WireGuard', 'OpenVPN'},
 }
 HEAD = re.compile(r'^\t\d+\t(\S+) (\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d+) (?:<->|->) (\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d+) (.*)$')
+# Labels that name only a carrier protocol, not an application.
+CARRIERS = {'TLS', 'DNS', 'QUIC', 'HTTP', 'STUN', 'DTLS', 'RTP', 'SRTP', 'RTCP', 'ICMP', 'ICMPV6', 'UDP', 'TCP'}
 PROTO = {'TCP': 'tcp', 'UDP': 'udp', 'ICMP': 'icmp', 'ICMPV6': 'icmpv6'}
 
 def norm(address):
@@ -61,6 +65,8 @@ def main():
     rules = os.path.join(os.path.dirname(__file__), '..', 'Rules')
     per = defaultdict(lambda: [0, 0])
     other_total = other_labelled = 0
+    carrier_total = 0
+    carrier_labelled = defaultdict(int)
     unknown_total = 0
     unknown_labelled = defaultdict(int)
     notes = []
@@ -89,6 +95,11 @@ def main():
                 unknown_total += 1
                 if platform:
                     unknown_labelled[platform] += 1
+            elif app in CARRIERS:
+                # nDPI names only the carrier protocol (often by port): no claim about the application.
+                carrier_total += 1
+                if platform:
+                    carrier_labelled[platform] += 1
             elif app not in NDPI_TO_OURS:
                 other_total += 1
                 if platform:
@@ -101,7 +112,9 @@ def main():
         n, same = per[platform]
         print('%-16s %6d %6d %7.1f%%' % (platform, n, same, 100.0 * same / n))
     print('%-16s %6d %6d %7.1f%%' % ('TOTAL', total, agree, 100.0 * agree / max(total, 1)))
-    print('flows nDPI labels as something else: %d, given a platform by us: %d (%.2f%%)' % (other_total, other_labelled, 100.0 * other_labelled / max(other_total, 1)))
+    print('flows nDPI labels as another application: %d, given a platform by us: %d (%.2f%%)' % (other_total, other_labelled, 100.0 * other_labelled / max(other_total, 1)))
+    print('flows nDPI names only by carrier protocol (TLS, DNS, QUIC, STUN, ICMP…): %d, labelled by us: %d %s'
+          % (carrier_total, sum(carrier_labelled.values()), dict(carrier_labelled)))
     print('flows nDPI leaves Unknown: %d, labelled by us: %d %s' % (unknown_total, sum(unknown_labelled.values()), dict(unknown_labelled)))
     for note in notes if verbose else notes[:30]:
         print('  ' + note)

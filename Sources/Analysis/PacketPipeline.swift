@@ -44,6 +44,9 @@ public final class PacketPipeline: FlowEndHandler {
     private let classifier: Classifier?
 
     public var summary = RunSummary()
+    /// At the end of input the open flows are gathered, labelled together, then written.
+    private var gathering = false
+    private var gathered: [(report: FlowReport, flow: FlowSummary, evidence: FlowEvidence?)] = []
     /// The first error writing the output; the caller should stop reading.
     public private(set) var outputError: OutputError?
 
@@ -85,7 +88,18 @@ public final class PacketPipeline: FlowEndHandler {
     /// summary and finishes the writer.
     public func finish(interrupted: Bool) {
         summary.interrupted = interrupted
+        gathering = classifier != nil
         table.endAll(reason: interrupted ? .interrupted : .eof)
+        gathering = false
+        if let classifier, !gathered.isEmpty {
+            let labels = classifier.classifyBatch(gathered.map { ($0.flow, $0.evidence) })
+            for (index, item) in gathered.enumerated() {
+                var report = item.report
+                report.classification = labels[index]
+                emit(report)
+            }
+            gathered = []
+        }
         decoder.reassembler.flush()
         let reassembler = decoder.reassembler
         undecodable[Int(DecodeFailure.fragmentIncomplete.rawValue)] &+= UInt64(reassembler.droppedIncomplete)
@@ -113,10 +127,17 @@ public final class PacketPipeline: FlowEndHandler {
         guard outputError == nil else { return }
         let origin = locate(flow.flowID)
         var report = FlowReport(summary: flow, sourceFile: origin.source, firstFrame: origin.frame, nanosecondTimes: origin.nanosecond, evidence: evidence)
-        if let classifier {
-            report.classification = classifier.classify(flow, evidence: evidence)
-            summary.platforms.add(report)
+        if gathering {
+            gathered.append((report, flow, evidence))
+            return
         }
+        report.classification = classifier?.classify(flow, evidence: evidence)
+        emit(report)
+    }
+
+    private func emit(_ report: FlowReport) {
+        if report.classification != nil { summary.platforms.add(report) }
+        guard outputError == nil else { return }
         do {
             try writer.write(report)
         } catch {

@@ -51,36 +51,55 @@ public final class Classifier {
     }
 
     public func classify(_ flow: FlowSummary, evidence: FlowEvidence?) -> Classification {
+        var (result, facts) = classifyOwn(flow, evidence: evidence)
+        if result.platform == nil { inherit(flow, facts: facts, into: &result) }
+        return result
+    }
+
+    /// Labels the flows still open at the end of input together: first each by its
+    /// own evidence (so every call set-up and named connection teaches), then the
+    /// rest by what the others taught — a flow that started before its call set-up
+    /// still belongs to the call.
+    public func classifyBatch(_ flows: [(flow: FlowSummary, evidence: FlowEvidence?)]) -> [Classification] {
+        var results: [(Classification, FlowFacts)] = flows.map { classifyOwn($0.flow, evidence: $0.evidence) }
+        for index in results.indices where results[index].0.platform == nil {
+            inherit(flows[index].flow, facts: results[index].1, into: &results[index].0)
+        }
+        return results.map(\.0)
+    }
+
+    /// The label from the flow's own facts (and what it teaches others).
+    private func classifyOwn(_ flow: FlowSummary, evidence: FlowEvidence?) -> (Classification, FlowFacts) {
         let facts = FactsBuilder.facts(flow, evidence: evidence)
         var result = Classification()
         result.activity = Activity.classify(flow, evidence: evidence)
         let candidates = source.candidates(for: facts)
-        if let best = candidates.first {
-            result.platform = best.platform
-            result.service = best.service
-            result.confidence = best.confidence
-            result.rules = candidates.map(\.rule)
-            // The winning rule's evidence, then what agreeing rules add.
-            for candidate in candidates where candidate.platform == best.platform {
-                for item in candidate.evidence where !result.evidence.contains(item) { result.evidence.append(item) }
-            }
-            if let name = evidence?.dnsName {
-                for index in result.evidence.indices where result.evidence[index].field == "dns_name" && result.evidence[index].value == name {
-                    result.evidence[index].crossFlow = "dns answer"
-                }
-            }
-        } else if !CrossFlowMemory.namesItself(facts), let inherited = memory.inherited(for: flow) {
-            result.platform = inherited.platform
-            result.service = inherited.service
-            result.confidence = inherited.confidence.lowered
-            result.rules = [inherited.rule]
-            result.evidence = [EvidenceItem(field: inherited.field, value: inherited.value, rule: inherited.rule, crossFlow: inherited.how)]
+        guard let best = candidates.first else { return (result, facts) }
+        result.platform = best.platform
+        result.service = best.service
+        result.confidence = best.confidence
+        result.rules = candidates.map(\.rule)
+        // The winning rule's evidence, then what agreeing rules add.
+        for candidate in candidates where candidate.platform == best.platform {
+            for item in candidate.evidence where !result.evidence.contains(item) { result.evidence.append(item) }
         }
-        if let platform = result.platform, let service = result.service, let confidence = result.confidence {
-            memory.learn(from: flow, evidence: evidence, platform: platform, service: service, confidence: confidence,
-                         rule: result.rules.first ?? "")
+        if let name = evidence?.dnsName {
+            for index in result.evidence.indices where result.evidence[index].field == "dns_name" && result.evidence[index].value == name {
+                result.evidence[index].crossFlow = "dns answer"
+            }
         }
-        return result
+        memory.learn(from: flow, evidence: evidence, platform: best.platform, service: best.service, confidence: best.confidence, rule: best.rule)
+        return (result, facts)
+    }
+
+    /// What earlier flows taught about this flow's endpoints, at lowered confidence.
+    private func inherit(_ flow: FlowSummary, facts: FlowFacts, into result: inout Classification) {
+        guard !CrossFlowMemory.namesItself(facts), let inherited = memory.inherited(for: flow) else { return }
+        result.platform = inherited.platform
+        result.service = inherited.service
+        result.confidence = inherited.confidence.lowered
+        result.rules = [inherited.rule]
+        result.evidence = [EvidenceItem(field: inherited.field, value: inherited.value, rule: inherited.rule, crossFlow: inherited.how)]
     }
 }
 

@@ -394,7 +394,7 @@ final class FlowInspector {
         }
         if quic != nil || looksLikeQUIC(payload) {
             inspectQUIC(payload, direction: direction)
-        } else if openVPN != nil || (udpPackets == 1 && OpenVPN.looksLikeOpenVPN(firstPacket: payload)) {
+        } else if openVPN != nil || (udpPackets == 1 && !FlowInspector.isLocalServicePort(serverPort) && OpenVPN.looksLikeOpenVPN(firstPacket: payload)) {
             inspectOpenVPN(payload, direction: direction)
         } else if evidence.appProto == nil && WireGuard.looksLikeWireGuard(payload) {
             evidence.appProto = "wireguard"
@@ -444,6 +444,12 @@ final class FlowInspector {
         }
         if tls.sawClientHello || tls.sawServerHello { evidence.tls = tls }
         return direction == 0 ? tls.sawClientHello : tls.sawServerHello
+    }
+
+    /// LAN and infrastructure services whose first datagram can look like another
+    /// protocol's by chance (a NetBIOS query like an OpenVPN reset).
+    static func isLocalServicePort(_ port: UInt16) -> Bool {
+        [53, 67, 68, 123, 137, 138, 161, 162, 500, 514, 1900, 3702, 5353, 5355].contains(port)
     }
 
     private func looksLikeQUIC(_ payload: UnsafeRawBufferPointer) -> Bool {
