@@ -184,7 +184,9 @@ public final class PcapngWriter {
     public func write(interface: Int, time: Int64, bytes: UnsafeRawBufferPointer, wireLength: UInt32) throws(CaptureError) {
         let padded = (bytes.count + 3) & ~3
         let blockLength = 32 + padded
-        if let limit = options.rotateBytes, filePackets > 0, fileBytes + UInt64(blockLength) > limit {
+        // The statistics blocks written at the close count towards the limit too.
+        if let limit = options.rotateBytes, filePackets > 0,
+           fileBytes + UInt64(blockLength) + UInt64(interfaces.count * PcapngWriter.statisticsBlockLength) > limit {
             try rotate(now: PcapngWriter.monotonic())
         }
         let stamp = UInt64(bitPattern: time)
@@ -235,6 +237,9 @@ public final class PcapngWriter {
         append32(UInt32(length))
         fileBytes += UInt64(length)
     }
+
+    /// Bytes of one Interface Statistics Block as written here (four 64-bit counters).
+    static let statisticsBlockLength = 24 + 4 * 12 + 4
 
     private func writeStatistics(interface: UInt32, time: Int64, _ entry: PcapngStatistics) {
         var options: [UInt8] = []

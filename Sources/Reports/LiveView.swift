@@ -47,7 +47,7 @@ public final class LiveView {
         var lines: [String] = []
         let drops = snapshot.interfaces.reduce(UInt64(0)) { $0 + $1.dropped + $1.interfaceDropped }
         lines.append("cipherscope capture \(Int(snapshot.elapsedSeconds)) s | \(Int(snapshot.packetsPerSecond)) pkt/s "
-            + "\(TableWriter.humanBytes(UInt64(snapshot.bytesPerSecond)))/s | \(snapshot.packets) pkts | flows open \(snapshot.activeFlows), "
+            + "\(TableWriter.humanBytes(UInt64(snapshot.bytesPerSecond)))B/s | \(snapshot.packets) pkts | flows open \(snapshot.activeFlows), "
             + "ended \(snapshot.endedFlows) | " + (drops == 0 ? "no drops" : "DROPPED \(drops)"))
         for interface in snapshot.interfaces {
             var line = "  \(interface.name): captured \(interface.captured), kernel drops \(interface.dropped), interface drops \(interface.interfaceDropped)"

@@ -99,7 +99,6 @@ public struct RunSummary: Sendable {
             if droppedTotal > 0 {
                 lines.append("  WARNING: the capture is INCOMPLETE: \(droppedTotal) packets were dropped before cipherscope saw them (see above); flows may be missing or cut short")
             }
-            for file in writtenFiles { lines.append("  wrote: \(file)") }
         }
         if let first = firstPacket, let last = lastPacket {
             lines.append("  time span: \(TimeFormat.rfc3339(first, nanosecondDigits: false)) to \(TimeFormat.rfc3339(last, nanosecondDigits: false)) (\(TimeFormat.seconds(last - first, nanosecondDigits: false)) s)")
@@ -121,6 +120,7 @@ public struct RunSummary: Sendable {
         if flowsOverDissectionBudget > 0 {
             lines.append("  WARNING: \(flowsOverDissectionBudget) flows were not fully dissected (reassembly memory budget reached)")
         }
+        for file in writtenFiles { lines.append("  wrote: \(file)") }
         if interrupted { lines.append("  interrupted: open flows were reported with end_reason interrupted") }
         for skipped in skippedInputs { lines.append("  skipped: \(skipped)") }
         for error in inputErrors { lines.append("  input error: \(error)") }
