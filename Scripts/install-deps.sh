@@ -2,13 +2,25 @@
 # Installs the system libraries cipherscope builds against (Debian/Ubuntu):
 # libpcap-dev (and pkg-config, which SwiftPM uses to find it). Does nothing
 # when they are already there; uses sudo when not run as root.
+#
+# When run as root (as CI runs it), or with --live, it also installs the tools
+# the live-capture tests use when they are missing: iproute2 (ip netns, veth),
+# openssl, python3 and tcpreplay. Those tests are skipped when not root.
 set -euo pipefail
 
-if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists libpcap; then
-    exit 0
-fi
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-echo "install-deps: installing libpcap-dev and pkg-config" >&2
+packages=()
+if ! { command -v pkg-config >/dev/null 2>&1 && pkg-config --exists libpcap; }; then
+    packages+=(libpcap-dev pkg-config)
+fi
+if [ "$(id -u)" = 0 ] || [ "${1:-}" = "--live" ]; then
+    command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || packages+=(iproute2)
+    command -v openssl >/dev/null 2>&1 || packages+=(openssl)
+    command -v python3 >/dev/null 2>&1 || packages+=(python3)
+    command -v tcpreplay >/dev/null 2>&1 || packages+=(tcpreplay)
+fi
+[ ${#packages[@]} -eq 0 ] && exit 0
+echo "install-deps: installing ${packages[*]}" >&2
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libpcap-dev pkg-config >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${packages[@]}" >/dev/null

@@ -63,9 +63,33 @@ public final class PacketPipeline: FlowEndHandler {
     /// Active flows right now (for a live view).
     public var activeFlows: Int { table.activeFlows }
 
-    /// One captured frame. `tag` is unique and increasing over the run.
+    /// Keep the last few ended flows for a live view (`recentFlows`).
+    public var keepsRecentFlows = false
+    private var recent: [FlowReport] = []
+    private var recentNext = 0
+    private static let recentCapacity = 6
+
+    /// The last flows that ended, newest first (only with `keepsRecentFlows`).
+    public var recentFlows: [FlowReport] {
+        guard !recent.isEmpty else { return [] }
+        return (0..<recent.count).map { recent[(recentNext - 1 - $0 + 2 * recent.count) % recent.count] }
+    }
+
+    /// Open flows by application protocol ("" while not told), for a live view.
+    /// Walks the inspection slots: about once a second at most, never per packet.
+    public func activeAppProtocols() -> [String: Int] { inspection.appProtocolCounts() }
+
+    /// Moves the flow clock to `time` without a packet (live capture in silence),
+    /// so flows idle past their timeout end and are reported.
+    public func advanceClock(to time: Int64) { table.advanceClock(to: time) }
+
+    /// One captured frame. `tag` is unique and increasing over the run. Returns the
+    /// flow id when the frame started a flow (or the next part of a split flow);
+    /// the id is the tag of the flow's first frame, which differs from `tag` only
+    /// for a datagram reassembled from fragments.
+    @discardableResult
     @inline(__always)
-    public func process(_ bytes: UnsafeRawBufferPointer, wireLength: UInt32, linkType: LinkType, tag: UInt64, time: Int64) {
+    public func process(_ bytes: UnsafeRawBufferPointer, wireLength: UInt32, linkType: LinkType, tag: UInt64, time: Int64) -> UInt64? {
         summary.packets &+= 1
         summary.bytes &+= UInt64(wireLength)
         summary.noteTime(time)
@@ -75,6 +99,7 @@ public final class PacketPipeline: FlowEndHandler {
             if packet.frames > 1 { summary.fragmentsReassembled &+= 1 }
             let hit = table.process(packet, time: time)
             inspection.inspect(packet, hit: hit, time: time)
+            return hit.isNew ? packet.originTag : nil
         case .nonIP(let kind):
             nonIP[kind, default: 0] += 1
         case .fragmentHeld:
@@ -82,6 +107,7 @@ public final class PacketPipeline: FlowEndHandler {
         case .failed(let reason):
             undecodable[Int(reason.rawValue)] &+= 1
         }
+        return nil
     }
 
     /// Ends every open flow (as interrupted, or at end of input), completes the
@@ -137,6 +163,10 @@ public final class PacketPipeline: FlowEndHandler {
 
     private func emit(_ report: FlowReport) {
         if report.classification != nil { summary.platforms.add(report) }
+        if keepsRecentFlows {
+            if recent.count < PacketPipeline.recentCapacity { recent.append(report) } else { recent[recentNext] = report }
+            recentNext = (recentNext + 1) % PacketPipeline.recentCapacity
+        }
         guard outputError == nil else { return }
         do {
             try writer.write(report)

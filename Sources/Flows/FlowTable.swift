@@ -241,6 +241,13 @@ public final class FlowTable {
         return slot
     }
 
+    /// Moves the table's clock forward without a packet (live capture: the wall
+    /// clock during silence), ending the flows that went idle meanwhile.
+    public func advanceClock(to time: Int64) {
+        if time > clock { clock = time }
+        if clock >= nextExpiryScan { expireIdle() }
+    }
+
     /// Ends the flow in `slot`: the handler sees it, then the slot is freed.
     public func end(_ slot: Int32, reason: EndReason) {
         endHandler?.flowEnded(slot: slot, reason: reason, table: self)

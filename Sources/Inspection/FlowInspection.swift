@@ -66,6 +66,17 @@ public final class FlowInspection {
         wantsPackets[slot] = !inspector.isDone
     }
 
+    /// Flows being inspected or holding evidence, counted by application protocol
+    /// ("" when not told yet), for a live view. Walks every slot: call it rarely
+    /// (about once a second), never per packet.
+    public func appProtocolCounts() -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for case let inspector? in inspectors {
+            counts[inspector.evidence.appProto ?? "", default: 0] += 1
+        }
+        return counts
+    }
+
     /// The evidence of the flow in `slot` as it ends. For the part of a split flow
     /// (`continues`), the state stays for the next part.
     public func finish(slot: Int32, continues: Bool) -> FlowEvidence? {

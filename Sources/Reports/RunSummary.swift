@@ -21,7 +21,36 @@ public struct RunSummary: Sendable {
         }
     }
 
+    /// One capture interface of a live run, with the kernel's counters (pcap_stats).
+    public struct InterfaceStats: Sendable {
+        public var name: String
+        public var linkType: Int32
+        /// Packets cipherscope read from the interface.
+        public var captured: UInt64
+        /// Packets the kernel received that passed the filter (ps_recv).
+        public var received: UInt64
+        /// Packets lost because the capture buffer was full (ps_drop).
+        public var dropped: UInt64
+        /// Packets the interface or driver lost, filtered or not (ps_ifdrop).
+        public var interfaceDropped: UInt64
+        public var error: String?
+
+        public init(name: String, linkType: Int32, captured: UInt64, received: UInt64, dropped: UInt64, interfaceDropped: UInt64, error: String? = nil) {
+            self.name = name
+            self.linkType = linkType
+            self.captured = captured
+            self.received = received
+            self.dropped = dropped
+            self.interfaceDropped = interfaceDropped
+            self.error = error
+        }
+    }
+
     public var files: [FileStats] = []
+    /// Live capture: the interfaces read (empty for files).
+    public var interfaces: [InterfaceStats] = []
+    /// Live capture: the pcapng files written with --write, in order.
+    public var writtenFiles: [String] = []
     public var packets: UInt64 = 0
     public var bytes: UInt64 = 0
     public var filteredPackets: UInt64 = 0
@@ -52,13 +81,26 @@ public struct RunSummary: Sendable {
         if lastPacket == nil || time > lastPacket! { lastPacket = time }
     }
 
+    /// Packets lost before cipherscope saw them (kernel buffer and interface).
+    public var droppedTotal: UInt64 { interfaces.reduce(0) { $0 + $1.dropped + $1.interfaceDropped } }
+
     public var undecodableTotal: UInt64 { undecodable.values.reduce(0, +) }
     public var nonIPTotal: UInt64 { nonIP.values.reduce(0, +) }
 
     /// Human-readable lines for standard error.
     public func text() -> String {
         var lines: [String] = []
-        lines.append("cipherscope: \(packets) packets (\(bytes) bytes) in \(files.count) file\(files.count == 1 ? "" : "s"), \(flows) flows")
+        if interfaces.isEmpty {
+            lines.append("cipherscope: \(packets) packets (\(bytes) bytes) in \(files.count) file\(files.count == 1 ? "" : "s"), \(flows) flows")
+        } else {
+            lines.append("cipherscope: \(packets) packets (\(bytes) bytes) captured on \(interfaces.map(\.name).joined(separator: ", ")), \(flows) flows")
+            for interface in interfaces {
+                lines.append("  \(interface.name): \(interface.captured) captured, \(interface.received) received by filter, \(interface.dropped) dropped by kernel, \(interface.interfaceDropped) dropped by interface" + (interface.error.map { " (stopped: \($0))" } ?? ""))
+            }
+            if droppedTotal > 0 {
+                lines.append("  WARNING: the capture is INCOMPLETE: \(droppedTotal) packets were dropped before cipherscope saw them (see above); flows may be missing or cut short")
+            }
+        }
         if let first = firstPacket, let last = lastPacket {
             lines.append("  time span: \(TimeFormat.rfc3339(first, nanosecondDigits: false)) to \(TimeFormat.rfc3339(last, nanosecondDigits: false)) (\(TimeFormat.seconds(last - first, nanosecondDigits: false)) s)")
         }
@@ -79,6 +121,7 @@ public struct RunSummary: Sendable {
         if flowsOverDissectionBudget > 0 {
             lines.append("  WARNING: \(flowsOverDissectionBudget) flows were not fully dissected (reassembly memory budget reached)")
         }
+        for file in writtenFiles { lines.append("  wrote: \(file)") }
         if interrupted { lines.append("  interrupted: open flows were reported with end_reason interrupted") }
         for skipped in skippedInputs { lines.append("  skipped: \(skipped)") }
         for error in inputErrors { lines.append("  input error: \(error)") }
@@ -127,6 +170,24 @@ public struct RunSummary: Sendable {
             fileTexts.append(f.closed)
         }
         object.add("files", raw: "[" + fileTexts.joined(separator: ",") + "]")
+        if !interfaces.isEmpty {
+            var interfaceTexts: [String] = []
+            for interface in interfaces {
+                var i = JSONObject()
+                i.add("name", interface.name)
+                i.add("link_type", interface.linkType)
+                i.add("captured", interface.captured)
+                i.add("received", interface.received)
+                i.add("dropped", interface.dropped)
+                i.add("if_dropped", interface.interfaceDropped)
+                if let error = interface.error { i.add("error", error) }
+                interfaceTexts.append(i.closed)
+            }
+            object.add("interfaces", raw: "[" + interfaceTexts.joined(separator: ",") + "]")
+            object.add("dropped_packets", droppedTotal)
+            object.add("capture_complete", droppedTotal == 0)
+            object.add("written_files", strings: writtenFiles)
+        }
         object.add("input_errors", strings: inputErrors)
         object.add("skipped_inputs", strings: skippedInputs)
         return object.closed + "\n"

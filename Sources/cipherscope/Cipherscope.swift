@@ -16,10 +16,11 @@ struct Cipherscope: ParsableCommand {
             and reports one summary per flow.
 
             Exit status: 0 all input read; 2 some input unreadable (results still \
-            written); 1 usage or configuration error.
+            written); 1 usage or configuration error; 130 interrupted (all flows \
+            seen were reported).
             """,
         version: "0.1.0",
-        subcommands: [Analyze.self, Fingerprints.self, RulesCommand.self]
+        subcommands: [Analyze.self, Fingerprints.self, Interfaces.self, LiveCaptureCommand.self, RulesCommand.self]
     )
 
     /// Usage errors exit with 1 (not ArgumentParser's 64), as the README promises.

@@ -3,7 +3,7 @@ import ArgumentParser
 import Capture
 import Flows
 
-/// Options shared by the commands that read captures.
+/// Options shared by the commands that read capture files.
 struct InputOptions: ParsableArguments {
     @Argument(help: "Capture files, directories, or - for standard input.")
     var paths: [String]
@@ -11,6 +11,25 @@ struct InputOptions: ParsableArguments {
     @Option(name: .long, help: "A BPF expression (pcap-filter(7)); frames keep their numbers.")
     var filter: String?
 
+    @OptionGroup var flow: FlowOptions
+
+    func validate() throws {
+        guard !paths.isEmpty else { throw ValidationError("Give at least one capture file, directory or -.") }
+        if let filter, let problem = BPFFilter.check(filter) {
+            throw ValidationError("bad --filter expression: \(problem)")
+        }
+    }
+
+    func analysisOptions() throws -> AnalysisOptions {
+        var options = AnalysisOptions()
+        options.filter = filter
+        options.flowTable = try flow.flowTableConfiguration()
+        return options
+    }
+}
+
+/// The flow table's options, shared by `analyze`, `fingerprints` and `capture`.
+struct FlowOptions: ParsableArguments {
     @Option(name: .long, help: "Most flows held at once; the oldest are ended (end_reason evicted) beyond it.")
     var maxFlows: Int = 1_000_000
 
@@ -23,13 +42,9 @@ struct InputOptions: ParsableArguments {
     var activeTimeout: Double = 1800
 
     func validate() throws {
-        guard !paths.isEmpty else { throw ValidationError("Give at least one capture file, directory or -.") }
         guard maxFlows >= 1 else { throw ValidationError("--max-flows must be at least 1.") }
         guard activeTimeout >= 0 else { throw ValidationError("--active-timeout must not be negative.") }
         _ = try flowTableConfiguration()
-        if let filter, let problem = BPFFilter.check(filter) {
-            throw ValidationError("bad --filter expression: \(problem)")
-        }
     }
 
     func flowTableConfiguration() throws -> FlowTableConfiguration {
@@ -56,12 +71,5 @@ struct InputOptions: ParsableArguments {
             }
         }
         return configuration
-    }
-
-    func analysisOptions() throws -> AnalysisOptions {
-        var options = AnalysisOptions()
-        options.filter = filter
-        options.flowTable = try flowTableConfiguration()
-        return options
     }
 }

@@ -23,6 +23,17 @@ enum RunAnalysis {
         summary.inputErrors.insert(contentsOf: expanded.errors.map(\.description), at: 0)
         summary.skippedInputs = expanded.skipped.map(\.description)
 
+        reportSummary(summary, stats: stats, platformSummary: platformSummary, force: force, quiet: quiet)
+        if let outputError = analyzer.outputError {
+            FileHandleOutput.standardError("cipherscope: error: cannot write output: \(outputError)\n")
+            throw ExitCode(1)
+        }
+        if !summary.inputErrors.isEmpty { throw ExitCode(2) }
+        if summary.interrupted { throw ExitCode(130) }
+    }
+
+    /// The run summary as JSON to `stats`, else as text on standard error unless `quiet`.
+    static func reportSummary(_ summary: RunSummary, stats: String?, platformSummary: String? = nil, force: Bool, quiet: Bool) {
         if let stats {
             do {
                 let file = try OutputFile.open(stats, force: force)
@@ -43,12 +54,6 @@ enum RunAnalysis {
                 FileHandleOutput.standardError("cipherscope: error: cannot write platform summary: \(error)\n")
             }
         }
-        if let outputError = analyzer.outputError {
-            FileHandleOutput.standardError("cipherscope: error: cannot write output: \(outputError)\n")
-            throw ExitCode(1)
-        }
-        if !summary.inputErrors.isEmpty { throw ExitCode(2) }
-        if summary.interrupted { throw ExitCode(130) }
     }
 
     static func openOutput(_ path: String?, force: Bool) throws -> OutputFile {

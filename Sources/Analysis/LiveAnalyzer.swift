@@ -1,0 +1,213 @@
+import Classifier
+import Capture
+import Decoding
+import Reports
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Options of a live run beyond the analysis ones.
+public struct LiveOptions: Sendable {
+    public var analysis = AnalysisOptions()
+    /// Stop after this many packets (all interfaces together).
+    public var count: UInt64?
+    /// Stop after this many seconds.
+    public var duration: Double?
+
+    public init() {}
+}
+
+/// Reads live capture handles through the packet pipeline: `cipherscope capture`.
+///
+/// One thread: `poll()` on the handles' selectable descriptors (non-blocking
+/// handles), then up to a batch of frames from each ready handle, each saved to
+/// the pcapng file and handed to the pipeline. Nothing blocks inside libpcap, so
+/// a signal (handled without SA_RESTART) interrupts `poll()` and the loop stops
+/// at once; the kernel ring (`--buffer-size`) absorbs bursts while the pipeline
+/// works, and what it cannot hold is counted as dropped. About once a second the
+/// loop reads the kernel counters, lets idle flows expire, flushes the pcapng
+/// file and redraws the live view: nothing of that is done per packet.
+public final class LiveAnalyzer {
+    private let sources: [LiveCapture]
+    private let options: LiveOptions
+    private var pipeline: PacketPipeline!
+    private let packetFile: PcapngWriter?
+    private let onSnapshot: ((LiveSnapshot) -> Void)?
+    private let onInputError: (CaptureError) -> Void
+
+    private struct Origin {
+        var interface: Int
+        var frame: UInt64
+    }
+    /// The origin of each open flow, by flow id; bounded by the flow table.
+    private var origins: [UInt64: Origin] = [:]
+    private var nextTag: UInt64 = 0
+    private var current = Origin(interface: 0, frame: 0)
+    private var stopped: [String?]
+    /// Written into each pcapng file's statistics blocks.
+    private var counters: [LiveCounters]
+    private static let batch = 256
+
+    /// `packetFile`'s statistics closure should read `LiveAnalyzer.statistics(of: sources)`.
+    public init(sources: [LiveCapture], options: LiveOptions, writer: FlowReportWriter, classifier: Classifier? = nil,
+                packetFile: PcapngWriter?, onSnapshot: ((LiveSnapshot) -> Void)?, onInputError: @escaping (CaptureError) -> Void) {
+        self.sources = sources
+        self.options = options
+        self.packetFile = packetFile
+        self.onSnapshot = onSnapshot
+        self.onInputError = onInputError
+        stopped = Array(repeating: nil, count: sources.count)
+        counters = Array(repeating: LiveCounters(), count: sources.count)
+        pipeline = PacketPipeline(options: options.analysis, writer: writer, classifier: classifier) { [unowned self] tag in self.locate(tag) }
+        pipeline.keepsRecentFlows = onSnapshot != nil
+    }
+
+    /// The first error writing the flows; the run stops there.
+    public var outputError: OutputError? { pipeline.outputError }
+    /// The first error writing the pcapng file; the run stops there.
+    public private(set) var packetFileError: CaptureError?
+
+    /// The interfaces' counters now, for the pcapng statistics blocks.
+    public static func statistics(of sources: [LiveCapture]) -> [PcapngStatistics] {
+        sources.map { PcapngStatistics(counters: $0.statistics(), delivered: $0.framesRead) }
+    }
+
+    /// Captures until a signal, `count`, `duration`, an output error, or every
+    /// interface failing; then ends every open flow and finishes the writers.
+    public func run() -> RunSummary {
+        let started = PcapngWriter.monotonic()
+        let deadline = options.duration.map { started + Int64($0 * 1e9) }
+        var fds = sources.map { pollfd(fd: $0.selectableDescriptor, events: Int16(POLLIN), revents: 0) }
+        var nextTick = started + 1_000_000_000
+        var lastTick = (time: started, packets: UInt64(0), bytes: UInt64(0))
+        var reachedCount = false
+        var first = 0
+
+        loop: while !StopSignal.isRequested {
+            let now = PcapngWriter.monotonic()
+            var wait = max(0, min(nextTick - now, 250_000_000))
+            if let deadline { wait = max(0, min(wait, deadline - now)) }
+            // EINTR (a signal) just ends the wait; the loop condition sees the request.
+            _ = poll(&fds, nfds_t(fds.count), Int32(wait / 1_000_000))
+            // Round-robin start so that a busy interface cannot starve the others.
+            for step in 0..<sources.count {
+                let index = (first + step) % sources.count
+                guard stopped[index] == nil else { continue }
+                if !drain(index) { reachedCount = true; break }
+                if pipeline.outputError != nil || packetFileError != nil { break loop }
+            }
+            first = (first + 1) % max(sources.count, 1)
+            if reachedCount { break }
+            let after = PcapngWriter.monotonic()
+            if let packetFile {
+                do { try packetFile.rotateIfDue(now: after) } catch { packetFileError = error; break }
+            }
+            if after >= nextTick {
+                nextTick = after + 1_000_000_000
+                tick(started: started, now: after, last: &lastTick)
+                if packetFileError != nil { break }
+            }
+            if let deadline, after >= deadline { break }
+            if stopped.allSatisfy({ $0 != nil }) { break }
+        }
+        return finish(interrupted: StopSignal.isRequested && !reachedCount)
+    }
+
+    /// Reads what is waiting on one handle (a batch at most); false once `count` is reached.
+    @inline(__always)
+    private func drain(_ index: Int) -> Bool {
+        let source = sources[index]
+        let linkType = LinkType(rawValue: source.linkType)
+        for _ in 0..<LiveAnalyzer.batch {
+            switch source.next() {
+            case .frame(let frame):
+                nextTag &+= 1
+                current = Origin(interface: index, frame: frame.frameNumber)
+                if let packetFile {
+                    do {
+                        try packetFile.write(interface: index, time: frame.timestamp, bytes: frame.bytes, wireLength: frame.wireLength)
+                    } catch {
+                        packetFileError = error
+                        return true
+                    }
+                }
+                if let flowID = pipeline.process(frame.bytes, wireLength: frame.wireLength, linkType: linkType, tag: nextTag, time: frame.timestamp) {
+                    origins[flowID] = flowID == nextTag ? current
+                        // A datagram reassembled from fragments: its first fragment came
+                        // (nearly always) on the same interface, that many frames earlier.
+                        : Origin(interface: index, frame: frame.frameNumber > nextTag - flowID ? frame.frameNumber - (nextTag - flowID) : 1)
+                }
+                if let count = options.count, nextTag >= count { return false }
+                if pipeline.outputError != nil { return true }
+            case .none:
+                return true
+            case .failed(let error):
+                stopped[index] = error.message
+                pipeline.summary.inputErrors.append(error.description)
+                onInputError(error)
+                return true
+            }
+        }
+        return true
+    }
+
+    /// Once a second: kernel counters, idle expiry, pcapng flush, live view.
+    private func tick(started: Int64, now: Int64, last: inout (time: Int64, packets: UInt64, bytes: UInt64)) {
+        pipeline.advanceClock(to: LiveAnalyzer.realtime())
+        if let packetFile {
+            do { try packetFile.flush() } catch { packetFileError = error }
+        }
+        guard let onSnapshot else { return }
+        let seconds = Double(now - last.time) / 1e9
+        let summary = pipeline.summary
+        let snapshot = LiveSnapshot(
+            elapsedSeconds: Double(now - started) / 1e9, packets: summary.packets,
+            packetsPerSecond: seconds > 0 ? Double(summary.packets - last.packets) / seconds : 0,
+            bytesPerSecond: seconds > 0 ? Double(summary.bytes - last.bytes) / seconds : 0,
+            activeFlows: pipeline.activeFlows, endedFlows: summary.flows,
+            appProtocols: pipeline.activeAppProtocols(), interfaces: interfaceSummaries(), recent: pipeline.recentFlows)
+        last = (now, summary.packets, summary.bytes)
+        onSnapshot(snapshot)
+    }
+
+    private func interfaceSummaries() -> [RunSummary.InterfaceStats] {
+        sources.indices.map { index in
+            let source = sources[index]
+            let counters = source.statistics()
+            return RunSummary.InterfaceStats(
+                name: source.interface, linkType: source.linkType, captured: source.framesRead,
+                received: counters.received, dropped: counters.dropped, interfaceDropped: counters.interfaceDropped,
+                error: stopped[index])
+        }
+    }
+
+    private func finish(interrupted: Bool) -> RunSummary {
+        let interfaces = interfaceSummaries()
+        if let packetFile {
+            do { try packetFile.close() } catch { if packetFileError == nil { packetFileError = error } }
+        }
+        for source in sources { source.close() }
+        pipeline.finish(interrupted: interrupted)
+        var summary = pipeline.summary
+        summary.interfaces = interfaces
+        summary.writtenFiles = packetFile?.files ?? []
+        if let packetFileError { summary.inputErrors.append("cannot write packets: \(packetFileError)") }
+        return summary
+    }
+
+    /// The interface and its frame number of a flow's first frame.
+    private func locate(_ tag: UInt64) -> PacketPipeline.FrameOrigin {
+        let origin = origins.removeValue(forKey: tag) ?? Origin(interface: current.interface, frame: 0)
+        let source = sources[origin.interface]
+        return PacketPipeline.FrameOrigin(source: source.interface, frame: origin.frame, nanosecond: source.nanosecondTimestamps)
+    }
+
+    static func realtime() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    }
+}
