@@ -29,7 +29,7 @@ NDPI_TO_OURS = {
     'GoogleCall': {'GoogleMeet'}, 'GoogleMeet': {'GoogleMeet'},
     'Psiphon': {'Psiphon'}, 'WireGuard': {'WireGuard'}, 'OpenVPN': {'OpenVPN'},
     # VPN services that nDPI names on top of the protocol we label.
-    'Mullvad': {'WireGuard'}, 'Tailscale': {'WireGuard'}, 'NordVPN': {'OpenVPN'}, 'ProtonVPN': {'WireGuard', 'OpenVPN'},
+    'Mullvad': {'WireGuard'}, 'Tailscale': {'WireGuard'}, 'NordVPN': {'OpenVPN'}, 'ProtonVPN': {'ProtonVPN', 'WireGuard', 'OpenVPN'},
 }
 HEAD = re.compile(r'^\t\d+\t(\S+) (\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d+) (?:<->|->) (\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d+) (.*)$')
 # Labels that name only a carrier protocol, not an application.

@@ -1,3 +1,4 @@
+import Decoding
 import Flows
 import Inspection
 
@@ -22,7 +23,14 @@ public enum FactsBuilder {
                 "payload_c2s": Int64(flow.c2s.payloadBytes), "payload_s2c": Int64(flow.s2c.payloadBytes),
                 "duration_ms": flow.duration / 1_000_000,
             ])
-        guard let evidence else { return facts }
+        put("end_reason", flow.endReason.name)
+        put("ip_version", String(flow.ipVersion))
+        if flow.proto == IPProtocol.tcp { put("tcp_handshake", ProtocolNames.tcpHandshake(flow.tcp)) }
+        put("tunnel.type", flow.tunnel?.kind.name)
+        guard let evidence else {
+            facts.text = text
+            return facts
+        }
         facts.appProto = evidence.appProto
         put("app_proto", evidence.appProto)
         if let tls = evidence.tls {
@@ -33,12 +41,17 @@ public enum FactsBuilder {
             put("tls.ja3", tls.ja3)
             put("tls.ja3s", tls.ja3s)
             put("tls.ja4", tls.ja4)
+            put("tls.ja4_r", tls.ja4r)
             put("tls.ja4s", tls.ja4s)
+            put("tls.ja4s_r", tls.ja4sr)
+            put("tls.cipher", tls.cipher)
+            if tls.sawClientHello { put("tls.ech", tls.ech ? "true" : "false") }
             for certificate in tls.certificates {
                 put("tls.certificates.issuer", certificate.issuer)
                 put("tls.certificates.subject", certificate.subject)
                 for san in certificate.san { put("tls.certificates.san", san) }
                 put("tls.certificates.sha256", certificate.sha256)
+                put("tls.certificates.serial", certificate.serial)
                 put("tls.certificates.ja4x", certificate.ja4x)
             }
         }
@@ -48,11 +61,14 @@ public enum FactsBuilder {
         if let dns = evidence.dns {
             for query in dns.queries { put("dns.queries", query.name) }
             for answer in dns.answers { put("dns.answers", answer.data) }
+            put("dns.rcode", dns.rcode)
         }
         put("dns_name", evidence.dnsName)
         if let http = evidence.http {
             put("http.host", http.host)
             put("http.user_agent", http.userAgent)
+            put("http.method", http.method)
+            put("http.target", http.target)
             for ja4h in http.ja4h { put("http.ja4h", ja4h) }
         }
         if let ssh = evidence.ssh {
@@ -60,6 +76,7 @@ public enum FactsBuilder {
             put("ssh.server_banner", ssh.serverBanner)
             put("ssh.hassh", ssh.hassh)
             put("ssh.hassh_server", ssh.hasshServer)
+            for fingerprint in ssh.ja4ssh { put("ssh.ja4ssh", fingerprint) }
         }
         if let stun = evidence.stun {
             put("stun.realm", stun.realm)
@@ -68,6 +85,8 @@ public enum FactsBuilder {
             facts.stunAttributes = stun.attributes
         }
         put("mtproto.transport", evidence.mtproto?.transport)
+        put("mtproto.dc_id", evidence.mtproto?.dcID.map { String($0) })
+        for type in evidence.rtp?.payloadTypes ?? [] { put("rtp.payload_types", String(type)) }
         for framing in evidence.framings { put("framings", framing) }
         facts.text = text
         facts.firstPayload = evidence.firstPayloads

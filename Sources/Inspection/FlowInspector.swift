@@ -401,11 +401,13 @@ final class FlowInspector {
         } else {
             switch MediaDemux.classify(firstByte: payload[0]) {
             case .stun:
-                if let message = STUN.parse(payload) { record(message) }
+                // Discord's IP discovery and other framings also start with 0x00-0x03.
+                if let message = STUN.parse(payload) { record(message) } else { recordUDPFraming(payload) }
             case .dtls:
-                if DTLSRecord.looksLikeDTLS(payload) { inspectDTLS(payload, direction: direction) }
+                if DTLSRecord.looksLikeDTLS(payload) { inspectDTLS(payload, direction: direction) } else { recordUDPFraming(payload) }
             case .rtpOrRTCP:
                 inspectRTP(payload)
+                recordUDPFraming(payload)
             case .turnChannelData:
                 // ChannelData may wrap STUN (or media) relayed through TURN.
                 if let channel = STUN.parseChannelData(payload), payload.count >= 4 + Int(channel.length), channel.length >= 20 {
