@@ -34,6 +34,16 @@ NDPI_TO_OURS = {
 HEAD = re.compile(r'^\t\d+\t(\S+) (\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d+) (?:<->|->) (\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d+) (.*)$')
 # Labels that name only a carrier protocol, not an application.
 CARRIERS = {'TLS', 'DNS', 'QUIC', 'HTTP', 'STUN', 'DTLS', 'RTP', 'SRTP', 'RTCP', 'ICMP', 'ICMPV6', 'UDP', 'TCP'}
+# Disagreements where nDPI's label is wrong or unsupported by what the flow shows;
+# each is asserted with its evidence in Tests/AnalysisTests/PeerPlatformTests.swift.
+EXPLAINED = {
+    ('jabber.pcap', '160.44.201.102', 5223): 'binary length-prefixed protocol on tcp/5223 (Huawei Cloud), no XML stream',
+    ('teams.pcap', '104.40.187.151', 443): 'SNI api.microsoftstream.com: Microsoft Stream, not Teams',
+    ('teams.pcap', '52.169.186.119', 443): 'SNI euno-1.api.microsoftstream.com: Microsoft Stream, not Teams',
+    ('teams.pcap', '40.79.138.41', 443): 'SNI gate.hockeyapp.net: HockeyApp telemetry, not Teams',
+    ('stun_google_meet.pcapng', '74.125.128.127', 19302): "Google's public STUN server, ended before the Meet set-up",
+    ('dns_ambiguous_names.pcap', '8.8.8.8', 53): 'short.weixin.qq.com is WeChat (weixin), not QQ',
+}
 PROTO = {'TCP': 'tcp', 'UDP': 'udp', 'ICMP': 'icmp', 'ICMPV6': 'icmpv6'}
 
 def norm(address):
@@ -70,6 +80,7 @@ def main():
     unknown_total = 0
     unknown_labelled = defaultdict(int)
     notes = []
+    explained = 0
     for name in sorted(os.listdir(folder)):
         if not name.endswith('.out'):
             continue
@@ -90,6 +101,11 @@ def main():
                 if platform in NDPI_TO_OURS[app]:
                     per[display][1] += 1
                 else:
+                    reason = next((EXPLAINED[(name[:-4],) + e] for e in key[1:] if (name[:-4],) + e in EXPLAINED), None)
+                    if reason:
+                        explained += 1
+                        notes.append('explained (%s): ' % reason + '%s: nDPI %s, ours %s' % (name[:-4], app, platform))
+                        continue
                     notes.append('%s: nDPI %s (%s), ours %s: %s' % (name[:-4], app, confidence, platform, text))
             elif app == 'Unknown':
                 unknown_total += 1
@@ -118,7 +134,9 @@ def main():
     print('flows nDPI leaves Unknown: %d, labelled by us: %d %s' % (unknown_total, sum(unknown_labelled.values()), dict(unknown_labelled)))
     for note in notes if verbose else notes[:30]:
         print('  ' + note)
-    ok = agree >= 0.97 * total and other_labelled <= 0.01 * max(other_total, 1)
+    print('disagreements explained (nDPI wrong or unsupported, see PeerPlatformTests): %d; agreement counting them: %.1f%%'
+          % (explained, 100.0 * (agree + explained) / max(total, 1)))
+    ok = agree + explained >= 0.97 * total and other_labelled <= 0.01 * max(other_total, 1)
     return 0 if ok else 1
 
 sys.exit(main())
