@@ -14,8 +14,10 @@ def main():
     rnd = random.Random(20261130)
     os.makedirs(os.path.join(out, 'rules'), exist_ok=True)
     platforms = ['Signal', 'WhatsApp', 'Telegram', 'Threema', 'Viber', 'Wire', 'Element', 'Session']
-    lines = ['rules:']
+    per_file = 1000   # the loader refuses rule files over 4 MiB
+    files = {}
     for i in range(n):
+        lines = files.setdefault(i // per_file, ['rules:'])
         kind = i % 5
         rid = uuid.UUID(int=rnd.getrandbits(128), version=4)
         platform = platforms[i % len(platforms)]
@@ -48,8 +50,9 @@ def main():
             '    match:',
             match,
         ]
-    with open(os.path.join(out, 'rules', 'synthetic.yaml'), 'w') as f:
-        f.write('\n'.join(lines) + '\n')
+    for index, lines in files.items():
+        with open(os.path.join(out, 'rules', 'synthetic-%02d.yaml' % index), 'w') as f:
+            f.write('\n'.join(lines) + '\n')
     with open(os.path.join(out, 'pack.yaml'), 'w') as f:
         f.write('''format: 1
 id: org.cipherscope.bench.synthetic
