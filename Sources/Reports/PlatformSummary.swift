@@ -10,6 +10,8 @@ public struct PlatformSummary: Sendable {
         public var firstSeen: Int64 = .max
         public var lastSeen: Int64 = .min
         public var clients: Set<String> = []
+        /// Server endpoints with the flows to each.
+        public var servers: [String: UInt64] = [:]
         public var activities: [String: UInt64] = [:]
         public var calls: UInt64 = 0
     }
@@ -29,20 +31,33 @@ public struct PlatformSummary: Sendable {
         entry.firstSeen = min(entry.firstSeen, flow.firstSeen)
         entry.lastSeen = max(entry.lastSeen, flow.lastSeen)
         if entry.clients.count < PlatformSummary.clientLimit { entry.clients.insert(flow.clientAddress.description) }
+        let ports = flow.proto == 6 || flow.proto == 17 || flow.proto == 132
+        let address = flow.serverAddress.description
+        let server = !ports ? address : address.contains(":") ? "[\(address)]:\(flow.serverPort)" : "\(address):\(flow.serverPort)"
+        if entry.servers[server] != nil || entry.servers.count < PlatformSummary.clientLimit { entry.servers[server, default: 0] += 1 }
         let activity = report.classification?.activity ?? "unknown"
         entry.activities[activity, default: 0] += 1
         if activity == "voice-call" || activity == "video-call" { entry.calls += 1 }
         platforms[platform] = entry
     }
 
-    /// A table for standard error.
+    /// Readable lines for standard error: per platform, what, when, between which
+    /// endpoints (the busiest first) and whether chat or calls.
     public func text() -> String {
         guard !platforms.isEmpty else { return "" }
         var lines = ["platforms:"]
+        func list(_ items: [String], limit: Int) -> String {
+            items.count <= limit ? items.joined(separator: ", ") : items.prefix(limit).joined(separator: ", ") + " and \(items.count - limit) more"
+        }
         for (name, entry) in platforms.sorted(by: { $0.value.bytes > $1.value.bytes || ($0.value.bytes == $1.value.bytes && $0.key < $1.key) }) {
-            let activities = entry.activities.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            lines.append("  \(name): \(entry.flows) flows, \(entry.bytes) bytes, \(entry.clients.count) client\(entry.clients.count == 1 ? "" : "s"), calls \(entry.calls), "
-                + "\(TimeFormat.rfc3339(entry.firstSeen, nanosecondDigits: false)) to \(TimeFormat.rfc3339(entry.lastSeen, nanosecondDigits: false)); \(activities)")
+            let activities = entry.activities.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            let first = TimeFormat.civil(entry.firstSeen / 1_000_000_000), last = TimeFormat.civil(entry.lastSeen / 1_000_000_000)
+            let span = first.date == last.date ? "\(first.date) \(first.time) to \(last.time) UTC" : "\(first.date) \(first.time) to \(last.date) \(last.time) UTC"
+            let servers = entry.servers.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map(\.key)
+            lines.append("  \(name): \(entry.flows) flow\(entry.flows == 1 ? "" : "s"), \(entry.bytes) bytes, \(span)")
+            lines.append("    activity: \(activities)\(entry.calls > 0 ? " (\(entry.calls) call flow\(entry.calls == 1 ? "" : "s"))" : "")")
+            lines.append("    clients: \(list(entry.clients.sorted(), limit: 5))")
+            lines.append("    servers: \(list(servers, limit: 5))")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -56,6 +71,9 @@ public struct PlatformSummary: Sendable {
             item.add("first_seen", TimeFormat.rfc3339(entry.firstSeen, nanosecondDigits: false))
             item.add("last_seen", TimeFormat.rfc3339(entry.lastSeen, nanosecondDigits: false))
             item.add("clients", strings: entry.clients.sorted())
+            var servers = JSONObject()
+            for (server, flows) in entry.servers.sorted(by: { $0.key < $1.key }) { servers.add(dynamic: server, flows) }
+            item.add("servers", object: servers)
             var activities = JSONObject()
             for (key, value) in entry.activities.sorted(by: { $0.key < $1.key }) { activities.add(dynamic: key, value) }
             item.add("activities", object: activities)
