@@ -7,11 +7,12 @@ import Inspection
 ///
 /// 1. `keepalive`: at most 12 packets and at most 120 payload bytes per packet on
 ///    average, or a flow of at least 60 s that averages under one packet per 10 s.
-/// 2. `video-call`: a media flow (UDP; or RTP, SRTP, DTLS or STUN-relayed) with at
-///    least 20 packets/s over at least 3 s in one direction and a mean payload
-///    above 500 bytes or above 300 kbit/s in one direction.
-/// 3. `voice-call`: a media flow with at least 15 packets/s over at least 3 s in
-///    one direction and a mean payload of 40–500 bytes.
+/// 2. `video-call`: a media flow (UDP other than DNS/QUIC; or RTP, DTLS, STUN) of at
+///    least 50 packets and 8 packets/s over at least 1 s, with a mean payload above
+///    500 bytes or above 300 kbit/s in one direction.
+/// 3. `voice-call`: such a media flow with a mean payload of 40–500 bytes. (Real calls
+///    run at 25–50 packets/s each way; the bounds are low so that sampled captures of
+///    calls, as in the peer captures, still read as calls.)
 /// 4. `file-transfer`: at least 200 kB in one direction, at least 10 times what
 ///    the other direction carried, with a mean payload above 900 bytes that way.
 /// 5. `chat`: an encrypted messaging transport (TLS, QUIC, MTProto, Noise, XMPP-like
@@ -29,18 +30,14 @@ public enum Activity {
         let app = evidence?.appProto
         let isMedia = flow.proto == IPProtocol.udp && app != "dns" && app != "quic"
             || app == "rtp" || app == "dtls" || app == "stun"
-        if isMedia && seconds >= 3 {
-            for direction in [flow.c2s, flow.s2c] {
-                let rate = Double(direction.packets) / seconds
-                let mean = direction.packets > 0 ? Double(direction.payloadBytes) / Double(direction.packets) : 0
+        if isMedia && seconds >= 1 && packets >= 50 && Double(packets) / seconds >= 8 {
+            for direction in [flow.c2s, flow.s2c] where direction.packets > 0 {
+                let mean = Double(direction.payloadBytes) / Double(direction.packets)
                 let bitrate = Double(direction.payloadBytes) * 8 / seconds
-                if rate >= 20 && (mean > 500 || bitrate > 300_000) { return "video-call" }
+                if mean > 500 || bitrate > 300_000 { return "video-call" }
             }
-            for direction in [flow.c2s, flow.s2c] {
-                let rate = Double(direction.packets) / seconds
-                let mean = direction.packets > 0 ? Double(direction.payloadBytes) / Double(direction.packets) : 0
-                if rate >= 15 && mean >= 40 && mean <= 500 { return "voice-call" }
-            }
+            let mean = Double(payload) / Double(max(packets, 1))
+            if mean >= 40 && mean <= 500 { return "voice-call" }
         }
         for (big, small) in [(flow.c2s, flow.s2c), (flow.s2c, flow.c2s)] {
             let mean = big.packets > 0 ? Double(big.payloadBytes) / Double(big.packets) : 0
