@@ -18,7 +18,7 @@ struct JA4HTests {
     static let post = "504f5354202f72656d6f74652f6c6f67696e636865636b20485454502f312e310d0a486f73743a20332e3132392e37302e31350d0a4163636570743a202a2f2a0d0a4163636570742d456e636f64696e673a20677a69702c206465666c6174650d0a436f6e6e656374696f6e3a206b6565702d616c6976650d0a557365722d4167656e743a20707974686f6e2d68747470782f302e32372e320d0a436f6e74656e742d4c656e6774683a2034320d0a436f6e74656e742d547970653a206170706c69636174696f6e2f782d7777772d666f726d2d75726c656e636f6465640d0a0d0a"
 
     @Test func cookiesVector() throws {
-        let value = try #require(Self.ja4h(L7Hex.bytes(Self.cookies)))
+        let value = try #require(Self.ja4h(hexBytes(Self.cookies)))
         #expect(value.fingerprint == "ge11cr04da00_8ddaef5d77af_280f366eaa04_c2fb0fe53442")
         #expect(value.raw == "ge11cr04da00_Host,User-Agent,Accept,Accept-Language_tasty_cookie,yummy_cookie_tasty_cookie=strawberry,yummy_cookie=choco")
         #expect(value.rawOriginal == "ge11cr04da00_Host,User-Agent,Accept,Accept-Language_yummy_cookie,tasty_cookie_yummy_cookie=choco,tasty_cookie=strawberry")
@@ -26,10 +26,10 @@ struct JA4HTests {
     }
 
     @Test func http1Vectors() throws {
-        let get = try #require(Self.ja4h(L7Hex.bytes(Self.get)))
+        let get = try #require(Self.ja4h(hexBytes(Self.get)))
         #expect(get.fingerprint == "ge11nn050000_845398f9f2c0_000000000000_000000000000")
         #expect(get.raw == "ge11nn050000_Host,User-Agent,Connection,Accept,Accept-Encoding__")
-        let post = try #require(Self.ja4h(L7Hex.bytes(Self.post)))
+        let post = try #require(Self.ja4h(hexBytes(Self.post)))
         #expect(post.fingerprint == "po11nn070000_429be317aafe_000000000000_000000000000")
         #expect(post.raw == "po11nn070000_Host,Accept,Accept-Encoding,Connection,User-Agent,Content-Length,Content-Type__")
     }

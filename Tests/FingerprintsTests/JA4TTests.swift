@@ -9,8 +9,8 @@ struct JA4TTests {
 
     @Test func labCaptureSynAndSynAck() {
         // Captures/lab-ssh.pcap frames 1-2 (Linux loopback), tshark tcp.window_size_value / tcp.options.
-        #expect(Self.ja4t(65495, L7Hex.bytes("0204ffd70402080ae20d862e000000000103030a")) == "65495_2-4-8-1-3_65495_10")
-        let ts = L7Hex.bytes("0204ffd70402080a2b48a7bce20d862e0103030a").withUnsafeBytes {
+        #expect(Self.ja4t(65495, hexBytes("0204ffd70402080ae20d862e000000000103030a")) == "65495_2-4-8-1-3_65495_10")
+        let ts = hexBytes("0204ffd70402080a2b48a7bce20d862e0103030a").withUnsafeBytes {
             JA4TS(window: 65483, options: $0).fingerprint
         }
         #expect(ts == "65483_2-4-8-1-3_65495_10")
