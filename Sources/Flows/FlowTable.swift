@@ -323,8 +323,6 @@ public final class FlowTable {
 
     // MARK: Reading a flow (for the end handler)
 
-    public func isInUse(_ slot: Int32) -> Bool { slot >= 0 && Int(slot) < capacity && slotInUse[Int(slot)] }
-
     /// Signed payload lengths (positive client to server, negative server to client)
     /// and gaps in microseconds of the flow's first payload packets.
     public func payloadSequence(_ slot: Int32) -> (lengths: [Int32], gaps: [UInt32]) {

@@ -77,8 +77,8 @@ public struct RunSummary: Sendable {
     /// Widens the time span to include `time`.
     @inline(__always)
     public mutating func noteTime(_ time: Int64) {
-        if firstPacket == nil || time < firstPacket! { firstPacket = time }
-        if lastPacket == nil || time > lastPacket! { lastPacket = time }
+        firstPacket = min(firstPacket ?? time, time)
+        lastPacket = max(lastPacket ?? time, time)
     }
 
     /// Packets lost before cipherscope saw them (kernel buffer and interface).
