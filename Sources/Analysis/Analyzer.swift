@@ -6,7 +6,7 @@ import Reports
 /// Reads capture files through the packet pipeline: `cipherscope analyze`.
 public final class Analyzer {
     private let options: AnalysisOptions
-    private var pipeline: PacketPipeline!
+    private var pipeline: (any FramePipeline)!
     /// Called with each input error as it happens (the CLI prints it at once).
     private let onInputError: (CaptureError) -> Void
 
@@ -24,7 +24,12 @@ public final class Analyzer {
     ) {
         self.options = options
         self.onInputError = onInputError
-        pipeline = PacketPipeline(options: options, writer: writer, classifier: classifier) { [unowned self] tag in self.locate(tag) }
+        let locate: (UInt64) -> PacketPipeline.FrameOrigin = { [unowned self] tag in self.locate(tag) }
+        if options.threads > 1 {
+            pipeline = ShardedPipeline(options: options, threads: options.threads, writer: writer, classifier: classifier, locate: locate)
+        } else {
+            pipeline = PacketPipeline(options: options, writer: writer, classifier: classifier, locate: locate)
+        }
     }
 
     /// The first error writing the output; the run stops there.
@@ -46,7 +51,8 @@ public final class Analyzer {
             }
             let fileTag = nextTag
             inputs.append(InputFile(path: path, firstTag: fileTag, nanosecond: file.nanosecondTimestamps))
-            let fileError = read(file, firstTag: fileTag)
+            let current: any FramePipeline = pipeline
+            let fileError = read(file, firstTag: fileTag, into: current)
             nextTag = fileTag + file.framesRead
             pipeline.summary.filteredPackets += file.framesFiltered
             pipeline.summary.files.append(.init(
@@ -58,7 +64,7 @@ public final class Analyzer {
     }
 
     /// Reads one file to its end, an error, or a stop request; returns the error text.
-    private func read(_ file: CaptureFile, firstTag: UInt64) -> String? {
+    private func read(_ file: CaptureFile, firstTag: UInt64, into pipeline: some FramePipeline) -> String? {
         let linkType = LinkType(rawValue: file.linkType)
         var sawSubMicrosecond = false
         defer { if sawSubMicrosecond { inputs[inputs.count - 1].nanosecond = true } }

@@ -162,14 +162,14 @@ public final class LiveAnalyzer {
         }
         guard let onSnapshot else { return }
         let seconds = Double(now - last.time) / 1e9
-        let summary = pipeline.summary
+        let packets = pipeline.packetsSeen, bytes = pipeline.bytesSeen
         let snapshot = LiveSnapshot(
-            elapsedSeconds: Double(now - started) / 1e9, packets: summary.packets,
-            packetsPerSecond: seconds > 0 ? Double(summary.packets - last.packets) / seconds : 0,
-            bytesPerSecond: seconds > 0 ? Double(summary.bytes - last.bytes) / seconds : 0,
-            activeFlows: pipeline.activeFlows, endedFlows: summary.flows,
+            elapsedSeconds: Double(now - started) / 1e9, packets: packets,
+            packetsPerSecond: seconds > 0 ? Double(packets - last.packets) / seconds : 0,
+            bytesPerSecond: seconds > 0 ? Double(bytes - last.bytes) / seconds : 0,
+            activeFlows: pipeline.activeFlows, endedFlows: pipeline.summary.flows,
             appProtocols: pipeline.activeAppProtocols(), interfaces: interfaceSummaries(), recent: pipeline.recentFlows)
-        last = (now, summary.packets, summary.bytes)
+        last = (now, packets, bytes)
         onSnapshot(snapshot)
     }
 

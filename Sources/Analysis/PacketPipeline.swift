@@ -10,14 +10,30 @@ public struct AnalysisOptions: Sendable {
     public var filter: String?
     public var flowTable = FlowTableConfiguration()
     public var fragmentLimits = FragmentReassembler.Limits()
+    /// Threads that track and dissect flows (sharded by a symmetric hash of the
+    /// flow key); 1 runs every stage on the calling thread.
+    public var threads = 1
 
     public init() {}
 }
 
-/// The per-packet stages shared by file analysis and live capture: decode, track
-/// the flow, dissect its first packets, and hand every flow that ends, with its
-/// evidence, to the report writer.
-public final class PacketPipeline: FlowEndHandler {
+/// The stages a capture's frames go through, on one thread or sharded across several.
+public protocol FramePipeline: AnyObject {
+    /// One captured frame (`tag` unique and increasing over the run); the flow id
+    /// when the frame started a flow, where the pipeline can tell at once.
+    @discardableResult
+    func process(_ bytes: UnsafeRawBufferPointer, wireLength: UInt32, linkType: LinkType, tag: UInt64, time: Int64) -> UInt64?
+    /// Ends every open flow, completes the summary and finishes the writer.
+    func finish(interrupted: Bool)
+    var summary: RunSummary { get set }
+    /// The first error writing the output; the caller should stop reading.
+    var outputError: OutputError? { get }
+}
+
+/// The per-packet stages shared by file analysis and live capture, on one thread:
+/// decode, track the flow, dissect its first packets, and hand every flow that
+/// ends, with its evidence, to the reporter (names, labels, the report writer).
+public final class PacketPipeline: FramePipeline {
     /// Where a frame came from, for the flow's `source_file` and `first_frame`.
     public struct FrameOrigin {
         public var source: String
@@ -32,56 +48,49 @@ public final class PacketPipeline: FlowEndHandler {
     }
 
     private let decoder: PacketDecoder
-    private let table: FlowTable
-    private let inspection = FlowInspection()
-    private let writer: FlowReportWriter
+    private var tracker: FlowTracker!
+    private let reporter: FlowReporter
     private var packet = DecodedPacket()
-    private var undecodable = [UInt64](repeating: 0, count: DecodeFailure.allCases.count)
-    private var nonIP: [NonIPKind: UInt64] = [:]
-    /// Maps a frame tag (the run-wide frame number) to its origin.
-    private let locate: (UInt64) -> FrameOrigin
-    /// Labels each flow as it ends (nil: no rules loaded).
-    private let classifier: Classifier?
+    private var counters = DecodeCounters()
 
-    public var summary = RunSummary()
-    /// At the end of input the open flows are gathered, labelled together, then written.
-    private var gathering = false
-    private var gathered: [(report: FlowReport, flow: FlowSummary, evidence: FlowEvidence?)] = []
+    public var summary: RunSummary {
+        get { reporter.summary }
+        set { reporter.summary = newValue }
+    }
     /// The first error writing the output; the caller should stop reading.
-    public private(set) var outputError: OutputError?
+    public var outputError: OutputError? { reporter.outputError }
 
     public init(options: AnalysisOptions, writer: FlowReportWriter, classifier: Classifier? = nil, locate: @escaping (UInt64) -> FrameOrigin) {
-        self.writer = writer
-        self.classifier = classifier
-        self.locate = locate
         decoder = PacketDecoder(fragmentLimits: options.fragmentLimits)
-        table = FlowTable(configuration: options.flowTable)
-        table.endHandler = self
-        summary.maxFlows = options.flowTable.maxFlows
+        let reporter = FlowReporter(writer: writer, classifier: classifier, locate: locate)
+        self.reporter = reporter
+        tracker = FlowTracker(configuration: options.flowTable) { event, _ in reporter.handle(event) }
+        reporter.summary.maxFlows = options.flowTable.maxFlows
     }
+
+    /// Frames and bytes read so far (for a live view; the summary has them at the end).
+    public var packetsSeen: UInt64 { counters.packets }
+    public var bytesSeen: UInt64 { counters.bytes }
 
     /// Active flows right now (for a live view).
-    public var activeFlows: Int { table.activeFlows }
+    public var activeFlows: Int { tracker.table.activeFlows }
 
     /// Keep the last few ended flows for a live view (`recentFlows`).
-    public var keepsRecentFlows = false
-    private var recent: [FlowReport] = []
-    private var recentNext = 0
-    private static let recentCapacity = 6
+    public var keepsRecentFlows: Bool {
+        get { reporter.keepsRecentFlows }
+        set { reporter.keepsRecentFlows = newValue }
+    }
 
     /// The last flows that ended, newest first (only with `keepsRecentFlows`).
-    public var recentFlows: [FlowReport] {
-        guard !recent.isEmpty else { return [] }
-        return (0..<recent.count).map { recent[(recentNext - 1 - $0 + 2 * recent.count) % recent.count] }
-    }
+    public var recentFlows: [FlowReport] { reporter.recentFlows }
 
     /// Open flows by application protocol ("" while not told), for a live view.
     /// Walks the inspection slots: about once a second at most, never per packet.
-    public func activeAppProtocols() -> [String: Int] { inspection.appProtocolCounts() }
+    public func activeAppProtocols() -> [String: Int] { tracker.inspection.appProtocolCounts() }
 
     /// Moves the flow clock to `time` without a packet (live capture in silence),
     /// so flows idle past their timeout end and are reported.
-    public func advanceClock(to time: Int64) { table.advanceClock(to: time) }
+    public func advanceClock(to time: Int64) { tracker.table.advanceClock(to: time) }
 
     /// One captured frame. `tag` is unique and increasing over the run. Returns the
     /// flow id when the frame started a flow (or the next part of a split flow);
@@ -90,16 +99,47 @@ public final class PacketPipeline: FlowEndHandler {
     @discardableResult
     @inline(__always)
     public func process(_ bytes: UnsafeRawBufferPointer, wireLength: UInt32, linkType: LinkType, tag: UInt64, time: Int64) -> UInt64? {
-        summary.packets &+= 1
-        summary.bytes &+= UInt64(wireLength)
-        summary.noteTime(time)
+        reporter.summary.noteTime(time)
+        guard counters.decode(bytes, wireLength: wireLength, linkType: linkType, tag: tag, time: time, decoder: decoder, into: &packet) else { return nil }
+        return tracker.track(packet, time: time, tag: tag) ? packet.originTag : nil
+    }
+
+    /// Ends every open flow (as interrupted, or at end of input), completes the
+    /// summary and finishes the writer.
+    public func finish(interrupted: Bool) {
+        reporter.summary.interrupted = interrupted
+        reporter.startGathering()
+        tracker.endAll(reason: interrupted ? .interrupted : .eof)
+        reporter.finishGathering()
+        counters.finish(decoder: decoder, into: &reporter.summary)
+        reporter.summary.evictedFlows = tracker.table.flowsEvicted
+        reporter.summary.flowsOverDissectionBudget = tracker.inspection.flowsOverBudget
+        reporter.finishWriter()
+    }
+}
+
+/// The decoding stage's counters for the run summary (kept by whoever decodes).
+struct DecodeCounters {
+    var packets: UInt64 = 0
+    var bytes: UInt64 = 0
+    var flowPackets: UInt64 = 0
+    var fragmentsReassembled: UInt64 = 0
+    var undecodable = [UInt64](repeating: 0, count: DecodeFailure.allCases.count)
+    var nonIP: [NonIPKind: UInt64] = [:]
+
+    /// Decodes one frame into `packet`; true when it holds a flow packet.
+    @inline(__always)
+    mutating func decode(
+        _ bytes: UnsafeRawBufferPointer, wireLength: UInt32, linkType: LinkType, tag: UInt64, time: Int64,
+        decoder: PacketDecoder, into packet: inout DecodedPacket
+    ) -> Bool {
+        packets &+= 1
+        self.bytes &+= UInt64(wireLength)
         switch decoder.decode(bytes, linkType: linkType, tag: tag, time: time, into: &packet) {
         case .packet:
-            summary.flowPackets &+= UInt64(packet.frames)
-            if packet.frames > 1 { summary.fragmentsReassembled &+= 1 }
-            let hit = table.process(packet, time: time)
-            inspection.inspect(packet, hit: hit, time: time)
-            return hit.isNew ? packet.originTag : nil
+            flowPackets &+= UInt64(packet.frames)
+            if packet.frames > 1 { fragmentsReassembled &+= 1 }
+            return true
         case .nonIP(let kind):
             nonIP[kind, default: 0] += 1
         case .fragmentHeld:
@@ -107,71 +147,29 @@ public final class PacketPipeline: FlowEndHandler {
         case .failed(let reason):
             undecodable[Int(reason.rawValue)] &+= 1
         }
-        return nil
+        return false
     }
 
-    /// Ends every open flow (as interrupted, or at end of input), completes the
-    /// summary and finishes the writer.
-    public func finish(interrupted: Bool) {
-        summary.interrupted = interrupted
-        gathering = classifier != nil
-        table.endAll(reason: interrupted ? .interrupted : .eof)
-        gathering = false
-        if let classifier, !gathered.isEmpty {
-            let labels = classifier.classifyBatch(gathered.map { ($0.flow, $0.evidence) })
-            for (index, item) in gathered.enumerated() {
-                var report = item.report
-                report.classification = labels[index]
-                emit(report)
-            }
-            gathered = []
-        }
+    /// Adds the counters, and the fragments the reassembler dropped, to `summary`.
+    mutating func finish(decoder: PacketDecoder, into summary: inout RunSummary) {
         decoder.reassembler.flush()
         let reassembler = decoder.reassembler
         undecodable[Int(DecodeFailure.fragmentIncomplete.rawValue)] &+= UInt64(reassembler.droppedIncomplete)
         undecodable[Int(DecodeFailure.fragmentInvalid.rawValue)] &+= UInt64(reassembler.droppedInvalid)
         undecodable[Int(DecodeFailure.fragmentLimit.rawValue)] &+= UInt64(reassembler.droppedLimit)
+        summary.packets &+= packets
+        summary.bytes &+= bytes
+        summary.flowPackets &+= flowPackets
+        summary.fragmentsReassembled &+= fragmentsReassembled
         for reason in DecodeFailure.allCases where undecodable[Int(reason.rawValue)] > 0 {
-            summary.undecodable[reason.name] = undecodable[Int(reason.rawValue)]
+            summary.undecodable[reason.name, default: 0] += undecodable[Int(reason.rawValue)]
         }
         for (kind, count) in nonIP { summary.nonIP[kind.name, default: 0] += count }
-        summary.evictedFlows = table.flowsEvicted
-        summary.peakActiveFlows = table.peakActiveFlows
-        summary.flowsOverDissectionBudget = inspection.flowsOverBudget
-        do {
-            try writer.finish()
-        } catch {
-            if outputError == nil { outputError = error }
-        }
-    }
-
-    public func flowEnded(slot: Int32, reason: EndReason, table: FlowTable) {
-        let flow = table.summary(slot, reason: reason)
-        summary.flows += 1
-        summary.flowsByEndReason[reason.name, default: 0] += 1
-        let evidence = inspection.finish(slot: slot, continues: reason == .active)
-        guard outputError == nil else { return }
-        let origin = locate(flow.flowID)
-        var report = FlowReport(summary: flow, sourceFile: origin.source, firstFrame: origin.frame, nanosecondTimes: origin.nanosecond, evidence: evidence)
-        if gathering {
-            gathered.append((report, flow, evidence))
-            return
-        }
-        report.classification = classifier?.classify(flow, evidence: evidence)
-        emit(report)
-    }
-
-    private func emit(_ report: FlowReport) {
-        if report.classification != nil { summary.platforms.add(report) }
-        if keepsRecentFlows {
-            if recent.count < PacketPipeline.recentCapacity { recent.append(report) } else { recent[recentNext] = report }
-            recentNext = (recentNext + 1) % PacketPipeline.recentCapacity
-        }
-        guard outputError == nil else { return }
-        do {
-            try writer.write(report)
-        } catch {
-            outputError = error
-        }
+        packets = 0
+        bytes = 0
+        flowPackets = 0
+        fragmentsReassembled = 0
+        undecodable = [UInt64](repeating: 0, count: DecodeFailure.allCases.count)
+        nonIP = [:]
     }
 }

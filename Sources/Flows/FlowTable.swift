@@ -67,7 +67,15 @@ public final class FlowTable {
     public private(set) var peakActiveFlows = 0
     /// The latest capture time seen (time never runs backwards here).
     public private(set) var clock: Int64 = .min
-    private var nextExpiryScan: Int64 = .min
+    /// The capture-time second of the last expiry scan: the table scans once per
+    /// second of capture time, when the clock enters a new second.
+    private var scannedSecond: Int64 = .min
+    /// When false, the table never scans on its own: its owner calls `expire(at:)`
+    /// at the points a single table would have scanned (a shard of a sharded run,
+    /// told by the dispatcher, which sees every packet's time).
+    public var scansOnItsOwn = true
+    /// Flows found idle by a scan, ended in flow-id order (reused).
+    private var due: [(flowID: UInt64, slot: Int32)] = []
 
     public init(configuration: FlowTableConfiguration = .init()) {
         self.configuration = configuration
@@ -110,7 +118,7 @@ public final class FlowTable {
     @inline(__always)
     public func process(_ packet: DecodedPacket, time: Int64) -> FlowHit {
         if time > clock { clock = time }
-        if clock >= nextExpiryScan { expireIdle() }
+        if scansOnItsOwn && FlowTable.second(of: clock) > scannedSecond { expireIdle() }
 
         var senderIsLow = false
         let key = FlowKey(packet: packet, senderIsLow: &senderIsLow)
@@ -245,7 +253,26 @@ public final class FlowTable {
     /// clock during silence), ending the flows that went idle meanwhile.
     public func advanceClock(to time: Int64) {
         if time > clock { clock = time }
-        if clock >= nextExpiryScan { expireIdle() }
+        if FlowTable.second(of: clock) > scannedSecond { expireIdle() }
+    }
+
+    /// Whether a table whose clock moves from `old` to `new` scans for idle flows
+    /// (the dispatcher of a sharded run asks this to tell its shards when to scan).
+    @inline(__always)
+    public static func scans(from old: Int64, to new: Int64) -> Bool { second(of: new) > second(of: old) }
+
+    @inline(__always)
+    static func second(of time: Int64) -> Int64 { time == .min ? .min : time >= 0 ? time / 1_000_000_000 : (time + 1) / 1_000_000_000 - 1 }
+
+    /// Sets the clock to a time at least as late as its own (a shard is told the
+    /// run's clock with each packet, so that its flows link as a single table's would).
+    @inline(__always)
+    public func observeClock(_ time: Int64) { if time > clock { clock = time } }
+
+    /// Moves the clock to `time` and scans for idle flows now (a shard, told by its dispatcher).
+    public func expire(at time: Int64) {
+        if time > clock { clock = time }
+        expireIdle()
     }
 
     /// Ends the flow in `slot`: the handler sees it, then the slot is freed.
@@ -295,22 +322,33 @@ public final class FlowTable {
 
     /// Ends the flows idle past their timeout. Lists are in link order: the scan
     /// stops at the first flow linked too recently to be due, and moves flows that
-    /// were active since they were linked to the back.
+    /// were active since they were linked to the back. The due flows end in flow-id
+    /// order, so that a sharded run ends them in the same order as one table.
     private func expireIdle() {
-        nextExpiryScan = clock + 1_000_000_000
+        scannedSecond = FlowTable.second(of: clock)
+        due.removeAll(keepingCapacity: true)
         for timeoutClass in TimeoutClass.allCases {
             let timeout = idleTimeouts[Int(timeoutClass.rawValue)]
-            while true {
-                let head = oldest[Int(timeoutClass.rawValue)]
-                guard head >= 0, clock - slots[Int(head)].linkedAt >= timeout else { break }
+            var head = oldest[Int(timeoutClass.rawValue)]
+            // Due flows stay linked until they end: walk past them. A flow moved to
+            // the back is linked now, so the walk stops there (the step bound only
+            // guards against a zero timeout).
+            var steps = 0
+            while head >= 0, steps < activeFlows, clock - slots[Int(head)].linkedAt >= timeout {
+                let next = slots[Int(head)].newerNeighbour
                 if clock - slots[Int(head)].lastSeen >= timeout {
-                    end(head, reason: idleEndReason(slots[Int(head)]))
+                    due.append((slots[Int(head)].flowID, head))
                 } else {
                     unlink(head)
                     linkNewest(head)
                 }
+                head = next
+                steps += 1
             }
         }
+        guard !due.isEmpty else { return }
+        due.sort { $0.flowID < $1.flowID }
+        for (_, slot) in due { end(slot, reason: idleEndReason(slots[Int(slot)])) }
     }
 
     /// Why an idle flow ends: a TCP flow that saw FIN or RST ends by it.

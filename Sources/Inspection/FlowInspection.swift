@@ -1,49 +1,54 @@
 import Decoding
+import Dissectors
 import Flows
 
-/// The dissection stage for a whole run: one `FlowInspector` per flow slot while
-/// the flow is young, the DNS address → name cache, and a global bound on the
-/// bytes held for reassembly. Per packet of a flow whose dissection is over, it
-/// costs one array read.
+/// The dissection stage of one flow table: one `FlowInspector` per flow slot while
+/// the flow is young, and a bound on the bytes held for reassembly. Per packet
+/// of a flow whose dissection is over, it costs one array read.
 public final class FlowInspection {
     /// Bytes all flows together may hold for stream reassembly; past it, flows
     /// stop being dissected (and the run summary says how many).
     public static let reassemblyBudget = 256 << 20
+    /// This table's share of the budget (a sharded run splits it between its shards).
+    public let budget: Int
 
     private var inspectors: [FlowInspector?] = []
     /// Per slot: packets still go to the inspector.
     private var wantsPackets: [Bool] = []
-    public private(set) var dnsCache = DNSNameCache()
     private var heldBytes = 0
     public private(set) var flowsOverBudget = 0
     private let certificates = CertificateCacheBox()
 
-    public init() {}
+    public init(budget: Int = FlowInspection.reassemblyBudget) {
+        self.budget = budget
+    }
 
     /// Hands one packet to its flow's inspector while the flow is being dissected.
+    /// Returns the DNS response the packet carried, if any (for the run's address →
+    /// name cache, which lives with the reports because it spans all flows).
     @inline(__always)
-    public func inspect(_ packet: DecodedPacket, hit: FlowHit, time: Int64) {
+    @discardableResult
+    public func inspect(_ packet: DecodedPacket, hit: FlowHit, time: Int64) -> DNSMessage? {
         let slot = Int(hit.slot)
         if hit.isNew { begin(slot, packet: packet, direction: hit.direction, time: time) }
-        guard slot < wantsPackets.count, wantsPackets[slot], let inspector = inspectors[slot] else { return }
+        guard slot < wantsPackets.count, wantsPackets[slot], let inspector = inspectors[slot] else { return nil }
         if inspector.isDone {
             wantsPackets[slot] = inspector.countForJA4SSH(packet, direction: hit.direction)
-            return
+            return nil
         }
         let before = inspector.heldBytes
         inspector.inspect(packet, direction: hit.direction, packetNumber: hit.packetNumber)
-        if let response = inspector.lastDNSResponse {
-            dnsCache.learn(from: response, at: time)
-            inspector.lastDNSResponse = nil
-        }
+        let response = inspector.lastDNSResponse
+        if response != nil { inspector.lastDNSResponse = nil }
         heldBytes += inspector.heldBytes - before
-        if heldBytes > FlowInspection.reassemblyBudget && !inspector.isDone {
+        if heldBytes > budget && !inspector.isDone {
             flowsOverBudget += 1
             let held = inspector.heldBytes
             inspector.conclude()
             heldBytes -= held
         }
         if inspector.isDone { wantsPackets[slot] = inspector.wantsPacketsAfterDissection }
+        return response
     }
 
     private func begin(_ slot: Int, packet: DecodedPacket, direction: UInt8, time: Int64) {
@@ -60,8 +65,6 @@ public final class FlowInspection {
         let inspector = FlowInspector(
             proto: packet.proto, clientPort: ports ? clientPort : 0, serverPort: ports ? serverPort : 0,
             certificates: certificates)
-        let server = direction == 0 ? packet.destination : packet.source
-        inspector.evidence.dnsName = dnsCache.name(for: server, at: time)
         inspectors[slot] = inspector
         wantsPackets[slot] = !inspector.isDone
     }

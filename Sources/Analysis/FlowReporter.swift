@@ -1,0 +1,121 @@
+import Classifier
+import Decoding
+import Flows
+import Inspection
+import Reports
+
+/// The stages after the flow tables: names flows from the DNS answers seen before
+/// them, labels them, counts them and writes them. Sees the events of every flow
+/// table of the run, in the order one table would have produced them, so that what
+/// spans flows (DNS names, cross-flow labels) comes out the same however the flows
+/// were sharded.
+final class FlowReporter {
+    private let writer: FlowReportWriter
+    /// Labels each flow as it ends (nil: no rules loaded).
+    private let classifier: Classifier?
+    /// Maps a frame tag (the run-wide frame number) to its origin.
+    private let locate: (UInt64) -> PacketPipeline.FrameOrigin
+
+    var summary = RunSummary()
+    /// The first error writing the output; the caller should stop reading.
+    private(set) var outputError: OutputError?
+
+    private var dnsCache = DNSNameCache()
+    /// Names of the open flows that have one, by the id of the flow's first part.
+    private var flowNames: [UInt64: String] = [:]
+    private var activeFlows = 0
+
+    /// At the end of input the open flows are gathered, labelled together, then written.
+    private var gathering = false
+    private var gathered: [(report: FlowReport, flow: FlowSummary, evidence: FlowEvidence?)] = []
+
+    /// Keep the last few ended flows for a live view (`recentFlows`).
+    var keepsRecentFlows = false
+    private var recent: [FlowReport] = []
+    private var recentNext = 0
+    private static let recentCapacity = 6
+
+    init(writer: FlowReportWriter, classifier: Classifier?, locate: @escaping (UInt64) -> PacketPipeline.FrameOrigin) {
+        self.writer = writer
+        self.classifier = classifier
+        self.locate = locate
+    }
+
+    /// The last flows that ended, newest first (only with `keepsRecentFlows`).
+    var recentFlows: [FlowReport] {
+        guard !recent.isEmpty else { return [] }
+        return (0..<recent.count).map { recent[(recentNext - 1 - $0 + 2 * recent.count) % recent.count] }
+    }
+
+    func handle(_ event: FlowEvent) {
+        switch event {
+        case .started(let flowID, let server, let time):
+            activeFlows += 1
+            if activeFlows > summary.peakActiveFlows { summary.peakActiveFlows = activeFlows }
+            if let name = dnsCache.name(for: server, at: time) { flowNames[flowID] = name }
+        case .dnsResponse(let message, let time):
+            dnsCache.learn(from: message, at: time)
+        case .ended(let flow, var evidence):
+            let firstPart = flow.splitIndex > 0 ? flow.splitOf : flow.flowID
+            if flow.endReason == .active {
+                evidence?.dnsName = flowNames[firstPart]
+            } else {
+                activeFlows -= 1
+                evidence?.dnsName = flowNames.removeValue(forKey: firstPart)
+            }
+            ended(flow, evidence: evidence)
+        }
+    }
+
+    private func ended(_ flow: FlowSummary, evidence: FlowEvidence?) {
+        summary.flows += 1
+        summary.flowsByEndReason[flow.endReason.name, default: 0] += 1
+        guard outputError == nil else { return }
+        let origin = locate(flow.flowID)
+        var report = FlowReport(summary: flow, sourceFile: origin.source, firstFrame: origin.frame, nanosecondTimes: origin.nanosecond, evidence: evidence)
+        if gathering {
+            gathered.append((report, flow, evidence))
+            return
+        }
+        report.classification = classifier?.classify(flow, evidence: evidence)
+        emit(report)
+    }
+
+    /// The flows ended from here to `finishGathering` are labelled together.
+    func startGathering() { gathering = classifier != nil }
+
+    func finishGathering() {
+        gathering = false
+        guard let classifier, !gathered.isEmpty else { return }
+        let labels = classifier.classifyBatch(gathered.map { ($0.flow, $0.evidence) })
+        for (index, item) in gathered.enumerated() {
+            var report = item.report
+            report.classification = labels[index]
+            emit(report)
+        }
+        gathered = []
+    }
+
+    /// Finishes the writer (after the last flow).
+    func finishWriter() {
+        do {
+            try writer.finish()
+        } catch {
+            if outputError == nil { outputError = error }
+        }
+    }
+
+    private func emit(_ report: FlowReport) {
+        if report.classification != nil { summary.platforms.add(report) }
+        if keepsRecentFlows {
+            if recent.count < FlowReporter.recentCapacity { recent.append(report) } else { recent[recentNext] = report }
+            recentNext = (recentNext + 1) % FlowReporter.recentCapacity
+        }
+        guard outputError == nil else { return }
+        do {
+            try writer.write(report)
+        } catch {
+            outputError = error
+        }
+    }
+}
