@@ -4,8 +4,12 @@
 # noisy machine):
 #   - the libpcap read floor (../shared/bench/pcapcount.c),
 #   - cipherscope analyze, JSON Lines to /dev/null: without rules, with the shipped
-#     packs, and with the shipped packs plus 10,000 synthetic rules,
-#   - ndpiReader (Debian's libndpi-bin) when installed.
+#     packs (one thread, and --threads 2), and with the shipped packs plus 10,000
+#     synthetic rules,
+#   - ndpiReader (Debian's libndpi-bin) when installed,
+#   - the flow table under a flood of 1,000,000 concurrent flows
+#     (Scripts/make-floods.py), unbounded and with --max-flows 100000.
+# It also checks that --threads 2 writes exactly the single-thread output.
 # Usage: Scripts/bench.sh [CAPTURE]   (default: .bench/mid.pcap, built from the
 # peer captures by ../shared/bench/make-bench-pcap.sh when missing; BIG=1 for big.pcap)
 # Environment: RUNS (default 5), OUT (default .bench).
@@ -48,13 +52,14 @@ run() { local name=$1; shift; read -r wall[$name] mem[$name] < <(measure "$@"); 
 run floor "$OUT/pcapcount" "$capture"
 run no-rules "$binary" analyze -q --no-rules --format jsonl -o /dev/null "$capture"
 run shipped "$binary" analyze -q --rules Rules --format jsonl -o /dev/null "$capture"
+run shipped:2t "$binary" analyze -q --rules Rules --threads 2 --format jsonl -o /dev/null "$capture"
 run shipped+10k "$binary" analyze -q --rules Rules --rules "$OUT/synthetic-rules" --format jsonl -o /dev/null "$capture"
 # Start-up (loading and compiling the packs) on a two-packet capture, so that the
 # rule engine's per-flow cost can be told from its one-off load time.
 tiny=Captures/crafted/linktype-ipv4.pcap
 run load:shipped "$binary" analyze -q --rules Rules --format jsonl -o /dev/null "$tiny"
 run load:shipped+10k "$binary" analyze -q --rules Rules --rules "$OUT/synthetic-rules" --format jsonl -o /dev/null "$tiny"
-names=(floor no-rules shipped shipped+10k)
+names=(floor no-rules shipped shipped:2t shipped+10k)
 if command -v ndpiReader >/dev/null; then
     run ndpiReader ndpiReader -q -i "$capture"
     names+=(ndpiReader)
@@ -69,7 +74,37 @@ for name in "${names[@]}"; do
         printf "%-12s %9.3f %9.3f %9.1f %10.1f %9.1f%% %9s\n", n, t, p / t / 1e6, b / t / 1e6, m / 1024, 100 * f / t, (d > 0 ? sprintf("%.2fx", d / t) : "-")
     }'
 done
+awk -v a="${wall[shipped]}" -v b="${wall[shipped:2t]}" 'BEGIN { printf "--threads 2: %.2fx the single-thread speed\n", a / b }'
+"$binary" analyze -q --rules Rules --format jsonl -o "$OUT/out-1t.jsonl" "$capture"
+"$binary" analyze -q --rules Rules --threads 2 --format jsonl -o "$OUT/out-2t.jsonl" "$capture"
+if cmp -s "$OUT/out-1t.jsonl" "$OUT/out-2t.jsonl"; then
+    echo "--threads 2 output: identical to the single-thread output ($(wc -l < "$OUT/out-1t.jsonl") flows)"
+else
+    echo "--threads 2 output: DIFFERS from the single-thread output" >&2; exit 1
+fi
+rm -f "$OUT/out-1t.jsonl" "$OUT/out-2t.jsonl"
 awk -v a="${wall[shipped]}" -v b="${wall[shipped+10k]}" -v la="${wall[load:shipped]}" -v lb="${wall[load:shipped+10k]}" 'BEGIN {
     printf "rule loading: shipped %.2f s, shipped + 10,000 synthetic %.2f s (once per run)\n", la, lb
     printf "10,000 extra rules cost %.1f%% throughput (whole process), %.1f%% net of loading\n", 100 * (b - a) / b, 100 * ((b - lb) - (a - la)) / (b - lb)
 }'
+
+# The flow table under a flood: a million distinct flows, all open at once.
+flood=$OUT/flood-flows.pcap
+if [ ! -f "$flood" ]; then python3 Scripts/make-floods.py "$OUT" >&2; fi
+if [ -f "$flood" ]; then
+    read -r flood_packets _ < <("$OUT/pcapcount" "$flood")
+    run flood:floor "$OUT/pcapcount" "$flood"
+    run flood:1M "$binary" analyze -q --rules Rules --max-flows 1000000 --format jsonl -o /dev/null "$flood"
+    run flood:100k "$binary" analyze -q --rules Rules --max-flows 100000 --format jsonl -o /dev/null "$flood"
+    "$binary" analyze -q --rules Rules --max-flows 1000000 --stats "$OUT/flood-stats.json" --force --format jsonl -o /dev/null "$flood"
+    peak=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["peak_active_flows"])' "$OUT/flood-stats.json" 2>/dev/null || echo 0)
+    echo "flood: $flood ($flood_packets packets), peak active flows $peak"
+    printf '%-12s %9s %9s %10s\n' run seconds Mpps peak-MiB
+    for name in flood:floor flood:1M flood:100k; do
+        awk -v n="$name" -v t="${wall[$name]}" -v m="${mem[$name]}" -v p="$flood_packets" 'BEGIN {
+            if (t <= 0) t = 0.001
+            printf "%-12s %9.3f %9.3f %10.1f\n", n, t, p / t / 1e6, m / 1024 }'
+    done
+    awk -v m1="${mem[flood:1M]}" -v m0="${mem[load:shipped]}" -v peak="$peak" 'BEGIN {
+        if (peak > 0) printf "memory per active flow (peak RSS above start-up, 1M flows open): %.0f bytes\n", (m1 - m0) * 1024 / peak }'
+fi

@@ -69,13 +69,38 @@ public enum JA4Text {
     public static func hash12(_ list: String, appending suffix: String = "") -> String {
         guard !list.isEmpty else { return zeroHash }
         var hasher = SHA256()
-        Array((list + suffix).utf8).withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        return String(Hex.lowercase(hasher.finalize()).prefix(12))
+        var list = list, suffix = suffix
+        list.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        suffix.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        return hasher.finalize().withUnsafeBytes { digest in
+            String(unsafeUninitializedCapacity: 12) { text in
+                for i in 0..<6 {
+                    text[2 * i] = hexDigits[Int(digest[i] >> 4)]
+                    text[2 * i + 1] = hexDigits[Int(digest[i] & 0x0f)]
+                }
+                return 12
+            }
+        }
     }
 
-    /// Values as 4-digit lowercase hex, comma-separated.
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Values as 4-digit lowercase hex, comma-separated (built in one buffer: this
+    /// runs for every ClientHello).
     public static func hexList(_ values: [UInt16]) -> String {
-        values.map(hex4).joined(separator: ",")
+        guard !values.isEmpty else { return "" }
+        return String(unsafeUninitializedCapacity: values.count * 5 - 1) { text in
+            var at = 0
+            for (i, value) in values.enumerated() {
+                if i > 0 { text[at] = UInt8(ascii: ","); at += 1 }
+                text[at] = hexDigits[Int(value >> 12)]
+                text[at + 1] = hexDigits[Int((value >> 8) & 0x0f)]
+                text[at + 2] = hexDigits[Int((value >> 4) & 0x0f)]
+                text[at + 3] = hexDigits[Int(value & 0x0f)]
+                at += 4
+            }
+            return at
+        }
     }
 
     /// One value as 4-digit lowercase hex.

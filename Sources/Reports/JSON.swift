@@ -38,7 +38,8 @@ public struct JSONObject {
 
     public mutating func add(_ name: StaticString, _ value: Bool) {
         key(name)
-        bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
+        let text: StaticString = value ? "true" : "false"
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
     /// A number or JSON text written as given (already formatted, e.g. seconds with decimals).
@@ -98,7 +99,18 @@ public struct JSONObject {
     }
 
     /// The finished object's bytes.
-    public var closedBytes: [UInt8] { bytes + [UInt8(ascii: "}")] }
+    public var closedBytes: [UInt8] {
+        var closed = bytes
+        closed.append(UInt8(ascii: "}"))
+        return closed
+    }
+
+    /// The finished object and a newline, without copying (a JSON Lines record).
+    public consuming func line() -> [UInt8] {
+        bytes.append(UInt8(ascii: "}"))
+        bytes.append(UInt8(ascii: "\n"))
+        return bytes
+    }
 
     /// The finished object as text.
     public var closed: String { String(decoding: closedBytes, as: UTF8.self) }
@@ -125,6 +137,18 @@ public struct JSONObject {
     /// Appends `value` as a JSON string, escaping quotes, backslashes and control characters.
     public static func appendQuoted(_ value: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
+        // Nearly every value needs no escaping: copy it in one go.
+        let copied: Bool? = value.utf8.withContiguousStorageIfAvailable { utf8 in
+            for byte in utf8 where byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                return false
+            }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if copied == true {
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)

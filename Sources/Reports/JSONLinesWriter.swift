@@ -28,7 +28,7 @@ public final class JSONLinesWriter: FlowReportWriter {
     public static func lineBytes(for report: FlowReport) -> [UInt8] {
         let flow = report.summary
         let nano = report.nanosecondTimes
-        var json = JSONObject()
+        var json = JSONObject(capacity: 2048)
         json.add("flow_id", flow.flowID)
         json.add("community_id", flow.communityID)
         json.add("proto", ProtocolNames.name(flow.proto))
@@ -76,8 +76,6 @@ public final class JSONLinesWriter: FlowReportWriter {
         json.add("payload_gaps_us", flow.payloadGaps)
         if let evidence = report.evidence { EvidenceJSON.add(evidence, to: &json) }
         if let classification = report.classification { ClassificationJSON.add(classification, to: &json) }
-        var bytes = json.closedBytes
-        bytes.append(UInt8(ascii: "\n"))
-        return bytes
+        return json.line()
     }
 }
