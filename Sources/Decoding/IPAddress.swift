@@ -48,8 +48,20 @@ extension IPAddress: CustomStringConvertible {
     /// Dotted quad for IPv4; RFC 5952 text (lower case, longest zero run compressed) for IPv6.
     public var description: String {
         if isIPv4 {
+            // Every flow record prints two addresses: build the dotted quad in place.
             let v = ipv4Value
-            return "\(v >> 24).\((v >> 16) & 0xFF).\((v >> 8) & 0xFF).\(v & 0xFF)"
+            return String(unsafeUninitializedCapacity: 15) { text in
+                var at = 0
+                for shift in stride(from: 24, through: 0, by: -8) {
+                    let octet = Int((v >> UInt32(shift)) & 0xFF)
+                    if octet >= 100 { text[at] = UInt8(ascii: "0") + UInt8(octet / 100); at += 1 }
+                    if octet >= 10 { text[at] = UInt8(ascii: "0") + UInt8(octet / 10 % 10); at += 1 }
+                    text[at] = UInt8(ascii: "0") + UInt8(octet % 10)
+                    at += 1
+                    if shift > 0 { text[at] = UInt8(ascii: "."); at += 1 }
+                }
+                return at
+            }
         }
         var groups = [UInt16](repeating: 0, count: 8)
         for i in 0..<4 {

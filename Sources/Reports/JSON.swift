@@ -42,6 +42,20 @@ public struct JSONObject {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
+    /// A timestamp as an RFC 3339 string (see `TimeFormat`), written in place.
+    public mutating func add(_ name: StaticString, time nanoseconds: Int64, nanosecondDigits: Bool) {
+        key(name)
+        bytes.append(UInt8(ascii: "\""))
+        TimeFormat.appendRFC3339(nanoseconds, nanosecondDigits: nanosecondDigits, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A duration in seconds with six (or nine) decimals, written in place.
+    public mutating func add(_ name: StaticString, seconds nanoseconds: Int64, nanosecondDigits: Bool) {
+        key(name)
+        TimeFormat.appendSeconds(nanoseconds, nanosecondDigits: nanosecondDigits, to: &bytes)
+    }
+
     /// A number or JSON text written as given (already formatted, e.g. seconds with decimals).
     public mutating func add(_ name: StaticString, raw: String) {
         key(name)

@@ -46,9 +46,9 @@ public final class JSONLinesWriter: FlowReportWriter {
             if tunnel.depth > 1 { object.add("depth", tunnel.depth) }
             json.add("tunnel", object: object)
         }
-        json.add("first_seen", TimeFormat.rfc3339(flow.firstSeen, nanosecondDigits: nano))
-        json.add("last_seen", TimeFormat.rfc3339(flow.lastSeen, nanosecondDigits: nano))
-        json.add("duration", raw: TimeFormat.seconds(flow.duration, nanosecondDigits: nano))
+        json.add("first_seen", time: flow.firstSeen, nanosecondDigits: nano)
+        json.add("last_seen", time: flow.lastSeen, nanosecondDigits: nano)
+        json.add("duration", seconds: flow.duration, nanosecondDigits: nano)
         json.add("packets_c2s", flow.c2s.packets)
         json.add("packets_s2c", flow.s2c.packets)
         json.add("bytes_c2s", flow.c2s.ipBytes)

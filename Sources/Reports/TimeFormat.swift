@@ -1,15 +1,53 @@
 /// RFC 3339 UTC timestamps from nanoseconds since the Unix epoch, without Foundation.
+/// Written digit by digit into byte buffers: every flow record has three of them.
 public enum TimeFormat {
     /// `2024-05-01T12:34:56.123456Z` (or nine fractional digits).
     public static func rfc3339(_ nanoseconds: Int64, nanosecondDigits: Bool) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32)
+        appendRFC3339(nanoseconds, nanosecondDigits: nanosecondDigits, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `rfc3339(_:nanosecondDigits:)` to `bytes`.
+    public static func appendRFC3339(_ nanoseconds: Int64, nanosecondDigits: Bool, to bytes: inout [UInt8]) {
         let (seconds, fraction) = split(nanoseconds)
-        let (date, time) = civil(seconds)
-        let digits = nanosecondDigits ? pad(Int(fraction), 9) : pad(Int(fraction / 1000), 6)
-        return "\(date)T\(time).\(digits)Z"
+        let c = civilFields(seconds)
+        appendDigits(c.year, 4, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        appendDigits(c.month, 2, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        appendDigits(c.day, 2, to: &bytes)
+        bytes.append(UInt8(ascii: "T"))
+        appendDigits(c.hour, 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendDigits(c.minute, 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendDigits(c.second, 2, to: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        if nanosecondDigits { appendDigits(fraction, 9, to: &bytes) } else { appendDigits(fraction / 1000, 6, to: &bytes) }
+        bytes.append(UInt8(ascii: "Z"))
     }
 
     /// `YYYY-MM-DD` and `HH:MM:SS` of a Unix time.
     public static func civil(_ seconds: Int64) -> (date: String, time: String) {
+        let c = civilFields(seconds)
+        var date: [UInt8] = [], time: [UInt8] = []
+        appendDigits(c.year, 4, to: &date)
+        date.append(UInt8(ascii: "-"))
+        appendDigits(c.month, 2, to: &date)
+        date.append(UInt8(ascii: "-"))
+        appendDigits(c.day, 2, to: &date)
+        appendDigits(c.hour, 2, to: &time)
+        time.append(UInt8(ascii: ":"))
+        appendDigits(c.minute, 2, to: &time)
+        time.append(UInt8(ascii: ":"))
+        appendDigits(c.second, 2, to: &time)
+        return (String(decoding: date, as: UTF8.self), String(decoding: time, as: UTF8.self))
+    }
+
+    /// Calendar fields (proleptic Gregorian, UTC) of a Unix time.
+    static func civilFields(_ seconds: Int64) -> (year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64) {
         var days = seconds / 86_400
         var secondOfDay = seconds % 86_400
         if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
@@ -23,16 +61,27 @@ public enum TimeFormat {
         let day = dayOfYear - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        let date = "\(pad(Int(year), 4))-\(pad(Int(month), 2))-\(pad(Int(day), 2))"
-        let time = "\(pad(Int(secondOfDay / 3600), 2)):\(pad(Int(secondOfDay / 60 % 60), 2)):\(pad(Int(secondOfDay % 60), 2))"
-        return (date, time)
+        return (year, month, day, secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60)
     }
 
     /// Seconds with six (or nine) decimals, e.g. `1.250000`.
     public static func seconds(_ nanoseconds: Int64, nanosecondDigits: Bool) -> String {
+        var bytes: [UInt8] = []
+        appendSeconds(nanoseconds, nanosecondDigits: nanosecondDigits, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `seconds(_:nanosecondDigits:)` to `bytes`.
+    public static func appendSeconds(_ nanoseconds: Int64, nanosecondDigits: Bool, to bytes: inout [UInt8]) {
         let (whole, fraction) = split(nanoseconds)
-        let digits = nanosecondDigits ? pad(Int(fraction), 9) : pad(Int(fraction / 1000), 6)
-        return "\(whole).\(digits)"
+        if whole < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            appendDigits(whole.magnitude, 1, to: &bytes)
+        } else {
+            appendDigits(whole, 1, to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "."))
+        if nanosecondDigits { appendDigits(fraction, 9, to: &bytes) } else { appendDigits(fraction / 1000, 6, to: &bytes) }
     }
 
     static func split(_ nanoseconds: Int64) -> (Int64, Int64) {
@@ -42,8 +91,25 @@ public enum TimeFormat {
         return (seconds, fraction)
     }
 
-    static func pad(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    /// A non-negative number in decimal, zero-padded to at least `width` digits
+    /// (a negative year, before 1 BC, keeps its sign).
+    @inline(__always)
+    static func appendDigits<T: BinaryInteger>(_ value: T, _ width: Int, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = UInt64(value.magnitude)
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[23 - count] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            while count < width && count < 24 {
+                buffer[23 - count] = UInt8(ascii: "0")
+                count += 1
+            }
+            bytes.append(contentsOf: buffer[(24 - count)...])
+        }
     }
 }
