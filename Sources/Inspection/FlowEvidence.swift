@@ -6,18 +6,18 @@ public struct FlowEvidence: Sendable {
     /// The application protocol recognised: `tls`, `quic`, `dtls`, `dns`, `http`,
     /// `ssh`, `stun`, `rtp`, `mtproto`, `whatsapp-noise`, …
     public var appProto: String?
-    public var tls: TLSEvidence?
+    @Boxed public var tls: TLSEvidence? = nil
     public var quicVersion: String?
     public var ja4t: String?
     public var ja4ts: String?
-    public var dns: DNSEvidence?
+    @Boxed public var dns: DNSEvidence? = nil
     /// The name this flow's server address was looked up by (from an earlier DNS answer).
     public var dnsName: String?
-    public var http: HTTPEvidence?
-    public var ssh: SSHEvidence?
-    public var stun: STUNEvidence?
-    public var rtp: RTPEvidence?
-    public var mtproto: MTProtoEvidence?
+    @Boxed public var http: HTTPEvidence? = nil
+    @Boxed public var ssh: SSHEvidence? = nil
+    @Boxed public var stun: STUNEvidence? = nil
+    @Boxed public var rtp: RTPEvidence? = nil
+    @Boxed public var mtproto: MTProtoEvidence? = nil
     /// Platform framings recognised on the wire (facts for the rules), e.g.
     /// `whatsapp-noise`, `threema`, `discord-ip-discovery`.
     public var framings: [String] = []

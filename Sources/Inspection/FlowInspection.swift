@@ -13,6 +13,9 @@ public final class FlowInspection {
     public let budget: Int
 
     private var inspectors: [FlowInspector?] = []
+    /// Per slot: the evidence of a flow whose dissection is over, kept without the
+    /// inspector's working state until the flow ends (most of a flow's life).
+    private var concluded: [ConcludedEvidence?] = []
     /// Per slot: packets still go to the inspector.
     private var wantsPackets: [Bool] = []
     private var heldBytes = 0
@@ -34,6 +37,7 @@ public final class FlowInspection {
         guard slot < wantsPackets.count, wantsPackets[slot], let inspector = inspectors[slot] else { return nil }
         if inspector.isDone {
             wantsPackets[slot] = inspector.countForJA4SSH(packet, direction: hit.direction)
+            if !wantsPackets[slot] { retire(slot, inspector) }
             return nil
         }
         let before = inspector.heldBytes
@@ -47,7 +51,10 @@ public final class FlowInspection {
             inspector.conclude()
             heldBytes -= held
         }
-        if inspector.isDone { wantsPackets[slot] = inspector.wantsPacketsAfterDissection }
+        if inspector.isDone {
+            wantsPackets[slot] = inspector.wantsPacketsAfterDissection
+            if !wantsPackets[slot] { retire(slot, inspector) }
+        }
         return response
     }
 
@@ -56,9 +63,10 @@ public final class FlowInspection {
             let grown = max(slot + 1, inspectors.count * 2, 1024)
             inspectors.append(contentsOf: repeatElement(nil, count: grown - inspectors.count))
             wantsPackets.append(contentsOf: repeatElement(false, count: grown - wantsPackets.count))
+            concluded.append(contentsOf: repeatElement(nil, count: grown - concluded.count))
         }
         // The next part of a split flow keeps what the first part found.
-        if inspectors[slot] != nil { return }
+        if inspectors[slot] != nil || concluded[slot] != nil { return }
         let ports = IPProtocol.hasPorts(packet.proto)
         let (clientPort, serverPort) = direction == 0
             ? (packet.sourcePort, packet.destinationPort) : (packet.destinationPort, packet.sourcePort)
@@ -67,6 +75,15 @@ public final class FlowInspection {
             certificates: certificates)
         inspectors[slot] = inspector
         wantsPackets[slot] = !inspector.isDone
+        if inspector.isDone { retire(slot, inspector) }
+    }
+
+    /// Keeps only the evidence of a flow whose dissection is over.
+    private func retire(_ slot: Int, _ inspector: FlowInspector) {
+        heldBytes -= inspector.heldBytes
+        inspector.finish()
+        concluded[slot] = ConcludedEvidence(inspector.evidence)
+        inspectors[slot] = nil
     }
 
     /// Flows being inspected or holding evidence, counted by application protocol
@@ -77,6 +94,9 @@ public final class FlowInspection {
         for case let inspector? in inspectors {
             counts[inspector.evidence.appProto ?? "", default: 0] += 1
         }
+        for case let retired? in concluded {
+            counts[retired.evidence.appProto ?? "", default: 0] += 1
+        }
         return counts
     }
 
@@ -84,12 +104,26 @@ public final class FlowInspection {
     /// (`continues`), the state stays for the next part.
     public func finish(slot: Int32, continues: Bool) -> FlowEvidence? {
         let index = Int(slot)
-        guard index < inspectors.count, let inspector = inspectors[index] else { return nil }
+        guard index < inspectors.count else { return nil }
+        if let retired = concluded[index] {
+            if !continues { concluded[index] = nil }
+            return retired.evidence
+        }
+        guard let inspector = inspectors[index] else { return nil }
         if continues { return inspector.evidence }
         inspector.finish()
         heldBytes -= inspector.heldBytes
         inspectors[index] = nil
         wantsPackets[index] = false
         return inspector.evidence
+    }
+}
+
+/// What a flow keeps once its dissection is over.
+final class ConcludedEvidence {
+    let evidence: FlowEvidence
+
+    init(_ evidence: FlowEvidence) {
+        self.evidence = evidence
     }
 }

@@ -35,17 +35,17 @@ final class FlowInspector {
     let clientPort: UInt16
 
     // TCP
-    private var streams = [TCPStreamPrefix(limit: Budget.streamBytes), TCPStreamPrefix(limit: Budget.streamBytes)]
-    private var directionDone = [false, false]
+    private var streams = StreamPair(TCPStreamPrefix(limit: Budget.streamBytes), TCPStreamPrefix(limit: Budget.streamBytes))
+    private var directionDone = FlagPair()
     private var kind = TCPKind.undecided
     private var payloadPackets = 0
-    private var ja4ssh: JA4SSH?
+    @Boxed private var ja4ssh: JA4SSH? = nil
     /// Packets seen before the protocol is known, replayed into JA4SSH if it turns out SSH.
     private var earlyPackets: [JA4SSHPacket] = []
 
     // UDP
     private var udpPackets = 0
-    private var quic: QUICHandshakeAssembler?
+    @Boxed private var quic: QUICHandshakeAssembler? = nil
     private var quicHelloParsed = false
     private var quicServerHelloParsed = false
     private var dtls: DTLSHandshakeAssembler?
@@ -603,5 +603,34 @@ final class FlowInspector {
             if evidence.stun != nil { evidence.appProto = "stun" }
             else if let rtp = evidence.rtp, rtp.rtpPackets + rtp.rtcpPackets >= 2 { evidence.appProto = "rtp" }
         }
+    }
+}
+
+/// The two directions' stream prefixes, inline (no array to allocate per flow).
+struct StreamPair {
+    private var client: TCPStreamPrefix
+    private var server: TCPStreamPrefix
+
+    init(_ client: TCPStreamPrefix, _ server: TCPStreamPrefix) {
+        self.client = client
+        self.server = server
+    }
+
+    subscript(direction: Int) -> TCPStreamPrefix {
+        get { direction == 0 ? client : server }
+        // In place: a prefix holds a buffer, which a get/set round trip would copy.
+        _modify {
+            if direction == 0 { yield &client } else { yield &server }
+        }
+    }
+}
+
+/// One flag per direction, inline.
+struct FlagPair {
+    private var bits: UInt8 = 0
+
+    subscript(direction: Int) -> Bool {
+        get { bits & (1 << UInt8(direction & 1)) != 0 }
+        set { if newValue { bits |= 1 << UInt8(direction & 1) } else { bits &= ~(1 << UInt8(direction & 1)) } }
     }
 }
