@@ -71,33 +71,52 @@ public enum CommunityID {
             swap(&a, &b)
             swap(&sport, &dport)
         }
-        var input: [UInt8] = [UInt8(seed >> 8), UInt8(seed & 0xFF)]
-        input += a.bytes
-        input += b.bytes
-        input += [proto, 0]
-        if hasPorts {
-            input += [UInt8(sport >> 8), UInt8(sport & 0xFF), UInt8(dport >> 8), UInt8(dport & 0xFF)]
+        // seed, both addresses, proto, 0, ports: at most 2 + 32 + 2 + 4 bytes, on the stack
+        // (every flow record carries one).
+        var input: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+        let digest = withUnsafeMutableBytes(of: &input) { buffer -> Insecure.SHA1Digest in
+            var at = 0
+            func put(_ byte: UInt8) { buffer[at] = byte; at += 1 }
+            func put(_ address: IPAddress) {
+                if address.isIPv4 {
+                    let v = address.ipv4Value
+                    for shift in stride(from: 24, through: 0, by: -8) { put(UInt8(truncatingIfNeeded: v >> UInt32(shift))) }
+                } else {
+                    for shift in stride(from: 56, through: 0, by: -8) { put(UInt8(truncatingIfNeeded: address.high >> UInt64(shift))) }
+                    for shift in stride(from: 56, through: 0, by: -8) { put(UInt8(truncatingIfNeeded: address.low >> UInt64(shift))) }
+                }
+            }
+            put(UInt8(seed >> 8)); put(UInt8(seed & 0xFF))
+            put(a); put(b)
+            put(proto); put(0)
+            if hasPorts {
+                put(UInt8(sport >> 8)); put(UInt8(sport & 0xFF)); put(UInt8(dport >> 8)); put(UInt8(dport & 0xFF))
+            }
+            return Insecure.SHA1.hash(data: UnsafeRawBufferPointer(rebasing: buffer[0..<at]))
         }
-        let digest = Insecure.SHA1.hash(data: input)
-        return "1:" + base64(Array(digest))
+        return digest.withUnsafeBytes { "1:" + base64($0) }
     }
 
-    static func base64(_ bytes: [UInt8]) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var i = 0
-        while i < bytes.count {
-            let b0 = UInt32(bytes[i])
-            let b1 = i + 1 < bytes.count ? UInt32(bytes[i + 1]) : 0
-            let b2 = i + 2 < bytes.count ? UInt32(bytes[i + 2]) : 0
-            let triple = b0 << 16 | b1 << 8 | b2
-            out.append(alphabet[Int(triple >> 18 & 63)])
-            out.append(alphabet[Int(triple >> 12 & 63)])
-            out.append(i + 1 < bytes.count ? alphabet[Int(triple >> 6 & 63)] : UInt8(ascii: "="))
-            out.append(i + 2 < bytes.count ? alphabet[Int(triple & 63)] : UInt8(ascii: "="))
-            i += 3
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    static func base64<Bytes: RandomAccessCollection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8, Bytes.Index == Int {
+        let count = bytes.count
+        return String(unsafeUninitializedCapacity: (count + 2) / 3 * 4) { out in
+            var i = 0, at = 0
+            let start = bytes.startIndex
+            while i < count {
+                let b0 = UInt32(bytes[start + i])
+                let b1 = i + 1 < count ? UInt32(bytes[start + i + 1]) : 0
+                let b2 = i + 2 < count ? UInt32(bytes[start + i + 2]) : 0
+                let triple = b0 << 16 | b1 << 8 | b2
+                out[at] = alphabet[Int(triple >> 18 & 63)]
+                out[at + 1] = alphabet[Int(triple >> 12 & 63)]
+                out[at + 2] = i + 1 < count ? alphabet[Int(triple >> 6 & 63)] : UInt8(ascii: "=")
+                out[at + 3] = i + 2 < count ? alphabet[Int(triple & 63)] : UInt8(ascii: "=")
+                i += 3
+                at += 4
+            }
+            return at
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }

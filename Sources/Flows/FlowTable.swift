@@ -53,7 +53,10 @@ public final class FlowTable {
     private var freeSlots: [Int32] = []
     private var nextUnusedSlot: Int32 = 0
 
-    /// Open-addressing index: each entry is (hash tag << 32) | (slot + 1); 0 is empty.
+    /// Open-addressing index: each entry is (low 32 bits of the hash << 32) | (slot + 1);
+    /// 0 is empty. The low bits hold the entry's home position, so removing an entry
+    /// never reads the flow states of its probe run; the bits above the index size
+    /// tell keys apart before their full comparison.
     private var index: UnsafeMutablePointer<UInt64>
     private var indexMask: Int
 
@@ -426,7 +429,7 @@ public final class FlowTable {
 
     @inline(__always)
     private func find(_ key: FlowKey, hash: UInt64) -> Int32 {
-        let tag = hash >> 32
+        let tag = hash & 0xFFFF_FFFF
         var position = Int(truncatingIfNeeded: hash) & indexMask
         while true {
             let entry = index[position]
@@ -442,7 +445,7 @@ public final class FlowTable {
     private func insertIndex(_ slot: Int32, hash: UInt64) {
         var position = Int(truncatingIfNeeded: hash) & indexMask
         while index[position] != 0 { position = (position + 1) & indexMask }
-        index[position] = (hash >> 32) << 32 | UInt64(slot + 1)
+        index[position] = (hash & 0xFFFF_FFFF) << 32 | UInt64(slot + 1)
     }
 
     private func removeIndex(_ key: FlowKey, hash: UInt64, slot: Int32) {
@@ -456,8 +459,7 @@ public final class FlowTable {
         var hole = position
         var next = (hole + 1) & indexMask
         while index[next] != 0 {
-            let entrySlot = Int((index[next] & 0xFFFF_FFFF) - 1)
-            let home = Int(truncatingIfNeeded: slots[entrySlot].key.hashValue64) & indexMask
+            let home = Int(truncatingIfNeeded: index[next] >> 32) & indexMask
             // Move the entry if its home is not within (hole, next] cyclically.
             let distanceToHome = (next - home) & indexMask
             let distanceToHole = (next - hole) & indexMask
