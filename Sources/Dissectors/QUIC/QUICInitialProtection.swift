@@ -38,23 +38,41 @@ public struct QUICInitialKeys: Hashable, Sendable {
     }
 
     private static func keys(from secret: [UInt8], parameters: QUICInitialProtectionParameters) -> QUICPacketProtectionKeys {
-        // Initial packets always use AES-128-GCM (RFC 9001 §5).
-        QUICPacketProtectionKeys(
-            key: expandLabel(secret: secret, label: parameters.keyLabel, length: 16),
-            iv: expandLabel(secret: secret, label: parameters.ivLabel, length: 12),
-            headerProtectionKey: expandLabel(secret: secret, label: parameters.headerProtectionLabel, length: 16)
+        // Initial packets always use AES-128-GCM (RFC 9001 §5). One HMAC key serves
+        // the three expansions (every QUIC flow derives these).
+        let key = SymmetricKey(data: secret)
+        return QUICPacketProtectionKeys(
+            key: expandLabel(key: key, label: parameters.keyLabel, length: 16),
+            iv: expandLabel(key: key, label: parameters.ivLabel, length: 12),
+            headerProtectionKey: expandLabel(key: key, label: parameters.headerProtectionLabel, length: 16)
         )
     }
 
     /// TLS 1.3 HKDF-Expand-Label with an empty context (RFC 8446 §7.1).
     static func expandLabel(secret: [UInt8], label: String, length: Int) -> [UInt8] {
-        let fullLabel = Array("tls13 \(label)".utf8)
-        var info: [UInt8] = [UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length)]
-        info.append(UInt8(truncatingIfNeeded: fullLabel.count))
-        info += fullLabel
-        info.append(0)
-        let output = HKDF<SHA256>.expand(pseudoRandomKey: secret, info: info, outputByteCount: length)
-        return output.withUnsafeBytes { Array($0) }
+        expandLabel(key: SymmetricKey(data: secret), label: label, length: length)
+    }
+
+    /// HKDF-Expand-Label for outputs of at most one SHA-256 block: T(1) =
+    /// HMAC(PRK, info | 0x01), truncated (RFC 5869 §2.3), without HKDF's general loop.
+    static func expandLabel(key: SymmetricKey, label: String, length: Int) -> [UInt8] {
+        guard length <= SHA256.byteCount else {
+            var info = [UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length), UInt8(truncatingIfNeeded: 6 + label.utf8.count)]
+            info += Array("tls13 \(label)".utf8) + [0]
+            return key.withUnsafeBytes { prk in HKDF<SHA256>.expand(pseudoRandomKey: prk, info: info, outputByteCount: length) }
+                .withUnsafeBytes { Array($0) }
+        }
+        var info: [UInt8] = []
+        info.reserveCapacity(16 + label.utf8.count)
+        info.append(UInt8(truncatingIfNeeded: length >> 8))
+        info.append(UInt8(truncatingIfNeeded: length))
+        info.append(UInt8(truncatingIfNeeded: 6 + label.utf8.count))
+        info.append(contentsOf: "tls13 ".utf8)
+        info.append(contentsOf: label.utf8)
+        info.append(0)  // empty context
+        info.append(1)  // the block counter
+        let block = HMAC<SHA256>.authenticationCode(for: info, using: key)
+        return block.withUnsafeBytes { Array($0.prefix(length)) }
     }
 }
 
