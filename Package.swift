@@ -6,6 +6,11 @@ import PackageDescription
 //   CPcap (libpcap shim) → Capture (sources) → Decoding (link/IP/tunnel/transport)
 //   → Flows (flow table, timeouts) → Reports (JSON Lines, CSV, table, summary)
 //   → Analysis (wires the stages per packet) → cipherscope (CLI).
+// The per-packet modules skip the run-time exclusivity checks in release builds
+// (every access to a class's stored property costs a thread-local lookup there);
+// debug builds, and so the test suite and the sanitizer runs, keep them.
+let perPacket: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "cipherscope",
     products: [
@@ -23,14 +28,15 @@ let package = Package(
             pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"])]
         ),
-        .target(name: "Capture", dependencies: ["CPcap"]),
-        .target(name: "Decoding"),
+        .target(name: "Capture", dependencies: ["CPcap"], swiftSettings: perPacket),
+        .target(name: "Decoding", swiftSettings: perPacket),
         .target(
             name: "Flows",
             dependencies: [
                 "Decoding",
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            swiftSettings: perPacket
         ),
         // Pure functions from bytes to typed records, one file (or folder) per protocol.
         .target(
@@ -55,7 +61,8 @@ let package = Package(
         // Per-flow dissection during a flow's first packets: evidence and fingerprints.
         .target(
             name: "Inspection",
-            dependencies: ["Decoding", "Flows", "Dissectors", "Fingerprints", "FingerprintsFoxIO"]
+            dependencies: ["Decoding", "Flows", "Dissectors", "Fingerprints", "FingerprintsFoxIO"],
+            swiftSettings: perPacket
         ),
         // Rule packs: format, loading with precise errors, signing, compiled indexes, matching.
         .target(
@@ -69,7 +76,9 @@ let package = Package(
         // Labels flows: rules applied to each flow's facts, cross-flow inheritance, activity.
         .target(name: "Classifier", dependencies: ["Decoding", "Flows", "Inspection", "Rules"]),
         .target(name: "Reports", dependencies: ["Flows", "Inspection", "Classifier"]),
-        .target(name: "Analysis", dependencies: ["Capture", "Decoding", "Flows", "Inspection", "Classifier", "Rules", "Reports"]),
+        .target(
+            name: "Analysis", dependencies: ["Capture", "Decoding", "Flows", "Inspection", "Classifier", "Rules", "Reports"],
+            swiftSettings: perPacket),
         .executableTarget(
             name: "cipherscope",
             dependencies: [

@@ -51,8 +51,16 @@ public final class Analyzer {
             }
             let fileTag = nextTag
             inputs.append(InputFile(path: path, firstTag: fileTag, nanosecond: file.nanosecondTimestamps))
-            let current: any FramePipeline = pipeline
-            let fileError = read(file, firstTag: fileTag, into: current)
+            // The concrete pipeline, so that the per-frame call is specialised (no witness call).
+            let fileError: String?
+            if let sharded = pipeline as? ShardedPipeline {
+                fileError = read(file, firstTag: fileTag, into: sharded)
+            } else if let single = pipeline as? PacketPipeline {
+                fileError = read(file, firstTag: fileTag, into: single)
+            } else {
+                let other: any FramePipeline = pipeline
+                fileError = read(file, firstTag: fileTag, into: other)
+            }
             nextTag = fileTag + file.framesRead
             pipeline.summary.filteredPackets += file.framesFiltered
             pipeline.summary.files.append(.init(

@@ -48,7 +48,7 @@ public final class PacketPipeline: FramePipeline {
     }
 
     private let decoder: PacketDecoder
-    private var tracker: FlowTracker!
+    private let tracker: FlowTracker
     private let reporter: FlowReporter
     private var packet = DecodedPacket()
     private var counters = DecodeCounters()

@@ -152,10 +152,11 @@ private final class Shard: @unchecked Sendable {
 
     init(index: Int, configuration: FlowTableConfiguration, reassemblyBudget: Int) {
         queue = DispatchQueue(label: "cipherscope.shard.\(index)")
-        // The tracker's events go to this shard's working buffer (weakly: the shard owns the tracker).
-        weak var target: Shard?
+        // The tracker's events go to this shard's working buffer. Unowned: the shard
+        // owns the tracker, and a weak reference would make every retain of the shard slow.
+        unowned(unsafe) var target: Shard? = nil
         tracker = FlowTracker(configuration: configuration, reassemblyBudget: reassemblyBudget) { event, key in
-            target?.record(event, key: key)
+            target!.record(event, key: key)
         }
         tracker.table.scansOnItsOwn = false
         target = self

@@ -41,7 +41,9 @@ public final class FlowTable {
     }
 
     public let configuration: FlowTableConfiguration
-    public weak var endHandler: FlowEndHandler?
+    /// Not weak: a weak reference would give the handler a side table and make
+    /// every retain of it slow; the handler owns the table and outlives it.
+    public unowned(unsafe) var endHandler: FlowEndHandler?
 
     /// Flow states by slot; `capacity` slots allocated, grown by doubling up to `maxFlows`.
     public private(set) var slots: UnsafeMutablePointer<FlowState>
