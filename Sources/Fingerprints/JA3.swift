@@ -17,7 +17,7 @@ public struct JA3: Sendable, Equatable, CustomStringConvertible {
             JA3Text.decimalList(GREASE.removing(from: hello.cipherSuites)),
             JA3Text.decimalList(GREASE.removing(from: hello.extensions)),
             JA3Text.decimalList(GREASE.removing(from: hello.supportedGroups)),
-            hello.ecPointFormats.map { String($0) }.joined(separator: "-"),
+            JA3Text.decimalList(hello.ecPointFormats),
         ]
         self.init(full: fields.joined(separator: ","))
     }
@@ -57,13 +57,32 @@ public struct JA3S: Sendable, Equatable, CustomStringConvertible {
 }
 
 enum JA3Text {
-    static func decimalList(_ values: [UInt16]) -> String {
-        values.map { String($0) }.joined(separator: "-")
+    /// Decimal values joined by `-`, built in one buffer (every ClientHello has three lists).
+    static func decimalList<Values: Collection>(_ values: Values) -> String where Values.Element: BinaryInteger {
+        guard !values.isEmpty else { return "" }
+        return String(unsafeUninitializedCapacity: values.count * 6) { text in
+            var at = 0
+            for value in values {
+                if at > 0 { text[at] = UInt8(ascii: "-"); at += 1 }
+                var n = UInt32(truncatingIfNeeded: value)
+                var digits = 1
+                var scale: UInt32 = 1
+                while n / scale >= 10 { scale *= 10; digits += 1 }
+                for _ in 0..<digits {
+                    text[at] = UInt8(ascii: "0") + UInt8(n / scale)
+                    n %= scale
+                    scale /= 10
+                    at += 1
+                }
+            }
+            return at
+        }
     }
 
     static func md5(_ text: String) -> String {
         var hasher = Insecure.MD5()
-        Array(text.utf8).withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        var text = text
+        text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         return Hex.lowercase(hasher.finalize())
     }
 }

@@ -31,20 +31,21 @@ public struct QUICInitialKeys: Hashable, Sendable {
     public init(parameters: QUICInitialProtectionParameters, clientDestinationConnectionID dcid: [UInt8]) {
         let initialSecret = HKDF<SHA256>.extract(inputKeyMaterial: SymmetricKey(data: dcid),
                                                  salt: parameters.salt).withUnsafeBytes { Array($0) }
-        let clientSecret = Self.expandLabel(secret: initialSecret, label: "client in", length: 32)
-        let serverSecret = Self.expandLabel(secret: initialSecret, label: "server in", length: 32)
+        // One keyed HMAC per secret, copied for each label (keying costs two hash blocks).
+        let initial = HMAC<SHA256>(key: SymmetricKey(data: initialSecret))
+        let clientSecret = Self.expandLabel(initial, label: "client in", length: 32)
+        let serverSecret = Self.expandLabel(initial, label: "server in", length: 32)
         client = Self.keys(from: clientSecret, parameters: parameters)
         server = Self.keys(from: serverSecret, parameters: parameters)
     }
 
     private static func keys(from secret: [UInt8], parameters: QUICInitialProtectionParameters) -> QUICPacketProtectionKeys {
-        // Initial packets always use AES-128-GCM (RFC 9001 §5). One HMAC key serves
-        // the three expansions (every QUIC flow derives these).
-        let key = SymmetricKey(data: secret)
+        // Initial packets always use AES-128-GCM (RFC 9001 §5).
+        let mac = HMAC<SHA256>(key: SymmetricKey(data: secret))
         return QUICPacketProtectionKeys(
-            key: expandLabel(key: key, label: parameters.keyLabel, length: 16),
-            iv: expandLabel(key: key, label: parameters.ivLabel, length: 12),
-            headerProtectionKey: expandLabel(key: key, label: parameters.headerProtectionLabel, length: 16)
+            key: expandLabel(mac, label: parameters.keyLabel, length: 16),
+            iv: expandLabel(mac, label: parameters.ivLabel, length: 12),
+            headerProtectionKey: expandLabel(mac, label: parameters.headerProtectionLabel, length: 16)
         )
     }
 
@@ -62,17 +63,20 @@ public struct QUICInitialKeys: Hashable, Sendable {
             return key.withUnsafeBytes { prk in HKDF<SHA256>.expand(pseudoRandomKey: prk, info: info, outputByteCount: length) }
                 .withUnsafeBytes { Array($0) }
         }
-        var info: [UInt8] = []
-        info.reserveCapacity(16 + label.utf8.count)
-        info.append(UInt8(truncatingIfNeeded: length >> 8))
-        info.append(UInt8(truncatingIfNeeded: length))
-        info.append(UInt8(truncatingIfNeeded: 6 + label.utf8.count))
-        info.append(contentsOf: "tls13 ".utf8)
-        info.append(contentsOf: label.utf8)
-        info.append(0)  // empty context
-        info.append(1)  // the block counter
-        let block = HMAC<SHA256>.authenticationCode(for: info, using: key)
-        return block.withUnsafeBytes { Array($0.prefix(length)) }
+        return expandLabel(HMAC<SHA256>(key: key), label: label, length: length)
+    }
+
+    /// The same with an HMAC already keyed with the PRK (`length` at most 32).
+    static func expandLabel(_ keyed: HMAC<SHA256>, label: String, length: Int) -> [UInt8] {
+        var mac = keyed
+        var header: (UInt8, UInt8, UInt8) = (UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length), UInt8(truncatingIfNeeded: 6 + label.utf8.count))
+        withUnsafeBytes(of: &header) { mac.update(data: $0) }
+        var prefix = "tls13 ", text = label
+        prefix.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+        text.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+        var tail: (UInt8, UInt8) = (0, 1)  // empty context, block counter
+        withUnsafeBytes(of: &tail) { mac.update(data: $0) }
+        return mac.finalize().withUnsafeBytes { Array($0.prefix(min(length, SHA256.byteCount))) }
     }
 }
 
