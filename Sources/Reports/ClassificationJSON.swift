@@ -10,16 +10,12 @@ enum ClassificationJSON {
         if let confidence = classification.confidence { json.add("confidence", confidence.name) }
         if !classification.rules.isEmpty { json.add("rules", strings: classification.rules) }
         if !classification.evidence.isEmpty {
-            var items: [String] = []
-            for item in classification.evidence {
-                var object = JSONObject()
+            json.addObjects("evidence", classification.evidence) { item, object in
                 object.add("field", item.field)
                 object.add("value", item.value)
                 object.add("rule", item.rule)
                 if let how = item.crossFlow { object.add("cross_flow", how) }
-                items.append(object.closed)
             }
-            json.add("evidence", raw: "[" + items.joined(separator: ",") + "]")
         }
         json.add("activity", classification.activity)
     }

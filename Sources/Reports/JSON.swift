@@ -10,6 +10,11 @@ public struct JSONObject {
         bytes.append(UInt8(ascii: "{"))
     }
 
+    /// An object with no bytes yet, about to take a parent's buffer.
+    private init(borrowing: Void) {
+        bytes = []
+    }
+
     @inline(__always)
     mutating func key(_ name: StaticString) {
         if first { first = false } else { bytes.append(UInt8(ascii: ",")) }
@@ -85,6 +90,34 @@ public struct JSONObject {
     public mutating func add(_ name: StaticString, object: JSONObject) {
         key(name)
         bytes.append(contentsOf: object.bytes)
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// A nested object, written in place into this object's bytes (no buffer of its own).
+    public mutating func addObject(_ name: StaticString, _ body: (inout JSONObject) -> Void) {
+        key(name)
+        writeNested(body)
+    }
+
+    /// A list of nested objects, each written in place by `body(element, &object)`.
+    public mutating func addObjects<Elements: Sequence>(_ name: StaticString, _ elements: Elements, _ body: (Elements.Element, inout JSONObject) -> Void) {
+        key(name)
+        bytes.append(UInt8(ascii: "["))
+        var firstElement = true
+        for element in elements {
+            if firstElement { firstElement = false } else { bytes.append(UInt8(ascii: ",")) }
+            writeNested { body(element, &$0) }
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// Lends this object's buffer to a nested object (swapping arrays moves no bytes).
+    private mutating func writeNested(_ body: (inout JSONObject) -> Void) {
+        var nested = JSONObject(borrowing: ())
+        swap(&nested.bytes, &bytes)
+        nested.bytes.append(UInt8(ascii: "{"))
+        body(&nested)
+        swap(&nested.bytes, &bytes)
         bytes.append(UInt8(ascii: "}"))
     }
 
