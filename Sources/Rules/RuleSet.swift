@@ -18,13 +18,15 @@ public struct RuleSet: Sendable {
     let compiled: [CompiledRule]
     let index: AnchorIndex
     let alwaysChecked: [Int32]
+    /// `alwaysChecked` as a bit per rule: where each classification's candidate set starts.
+    let alwaysMask: [UInt64]
 
     /// Statuses compiled by default: deprecated rules are kept out of classification.
     public static let defaultStatuses: Set<RuleStatus> = [.stable, .test, .experimental]
 
     /// Compiles `packs`; rule ids must be unique across them, and so must pack ids.
     public static func compile(_ packs: [RulePack], statuses: Set<RuleStatus> = defaultStatuses) throws(RuleError) -> RuleSet {
-        var compiled = [CompiledRule]()
+        var rules = [Rule]()
         var ids = [String: Rule]()
         var packIDs = [String: String]()
         for pack in packs {
@@ -40,34 +42,59 @@ public struct RuleSet: Sendable {
                                     hint: "rule ids must be unique across packs")
                 }
                 ids[rule.id] = rule
-                compiled.append(CompiledRule(rule: rule, root: CompiledNode(rule.match)))
+                rules.append(rule)
             }
         }
+        // The last keys of `RuleMatch.ranksBefore` (name, pack id, rule id) as one number per rule.
+        let byName = rules.indices.sorted { a, b in
+            let x = rules[a], y = rules[b]
+            if x.name != y.name { return x.name < y.name }
+            if x.pack.id != y.pack.id { return x.pack.id < y.pack.id }
+            return x.id < y.id
+        }
+        var order = [Int32](repeating: 0, count: rules.count)
+        for (position, i) in byName.enumerated() { order[i] = Int32(position) }
+        let compiled = rules.indices.map { CompiledRule(rule: rules[$0], root: CompiledNode(rules[$0].match), order: order[$0]) }
+
         var builder = AnchorIndex.Builder()
         var always = [Int32]()
         for (i, rule) in compiled.enumerated() {
-            if let anchors = Anchor.select(rule.rule.match) {
+            if let anchors = Anchor.select(rule.rule.match), anchors.allSatisfy(\.isIndexable) {
                 for anchor in anchors { builder.add(anchor, rule: Int32(i)) }
             } else {
                 always.append(Int32(i))
             }
         }
-        return RuleSet(packs: packs.map(\.info), compiled: compiled, index: builder.build(), alwaysChecked: always)
+        var mask = [UInt64](repeating: 0, count: (compiled.count + 63) / 64)
+        for i in always { mask[Int(i) >> 6] |= 1 << UInt64(i & 63) }
+        return RuleSet(packs: packs.map(\.info), compiled: compiled, index: builder.build(), alwaysChecked: always, alwaysMask: mask)
     }
 
     /// Every rule that matches `facts`, best first (see `RuleMatch.ranksBefore`).
     public func classify(_ facts: FlowFacts) -> [RuleMatch] {
-        var candidates = index.candidates(facts)
-        candidates.append(contentsOf: alwaysChecked)
-        candidates.sort()
-        var matches = [RuleMatch]()
-        var previous: Int32 = -1
-        for candidate in candidates where candidate != previous {
-            previous = candidate
-            if let match = compiled[Int(candidate)].match(facts) { matches.append(match) }
+        // Candidates as a bit per rule: deduplicated and in rule order for free.
+        var candidates = alwaysMask
+        index.mark(facts, in: &candidates)
+        var matches = [(order: Int32, match: RuleMatch)]()
+        for word in candidates.indices {
+            var bits = candidates[word]
+            while bits != 0 {
+                let rule = compiled[word << 6 | bits.trailingZeroBitCount]
+                bits &= bits - 1
+                if let match = rule.match(facts) { matches.append((rule.order, match)) }
+            }
         }
-        matches.sort(by: RuleMatch.ranksBefore)
-        return matches
+        if matches.count > 1 {
+            // `RuleMatch.ranksBefore`, with the names compared once at compile time.
+            matches.sort { a, b in
+                let x = a.match, y = b.match
+                if x.rule.confidence != y.rule.confidence { return x.rule.confidence > y.rule.confidence }
+                if x.positiveConditions != y.positiveConditions { return x.positiveConditions > y.positiveConditions }
+                if x.specificity != y.specificity { return x.specificity > y.specificity }
+                return a.order < b.order
+            }
+        }
+        return matches.map(\.match)
     }
 
     /// The reference: evaluates every rule (for tests and for checking the indexes).
@@ -90,6 +117,14 @@ enum Anchor: Hashable {
     case numbers(field: String, ranges: [ClosedRange<Int>])
     case payload(direction: Direction, position: Int, byte: UInt8)
     case firstLength(Int)
+
+    /// Whether the index can hold it (text anchors need a text field with a number).
+    var isIndexable: Bool {
+        switch self {
+        case .exact(let field, _), .domainSuffix(let field, _), .affix(let field, _, _): return TextFieldID(field) != nil
+        default: return true
+        }
+    }
 
     /// Higher is more selective; `all` anchors on its most selective child.
     var rank: Int {
@@ -157,17 +192,21 @@ enum Anchor: Hashable {
     }
 }
 
-/// The indexes from fact values to candidate rules.
+/// The indexes from fact values to candidate rules, per field by number.
 struct AnchorIndex: Sendable {
-    var exact: [String: [String: [Int32]]] = [:]
-    var domainSuffix: [String: [String: [Int32]]] = [:]
-    /// Per field: values by length (longest first) for prefix and for suffix.
-    var prefixes: [String: [(length: Int, values: [String: [Int32]])]] = [:]
-    var suffixes: [String: [(length: Int, values: [String: [Int32]])]] = [:]
-    var cidr: [String: PrefixTable<[Int32]>] = [:]
-    /// Per number field: exact numbers (narrow ranges expanded) and wide ranges.
-    var numbers: [String: [Int: [Int32]]] = [:]
-    var wideRanges: [String: [(range: ClosedRange<Int>, rule: Int32)]] = [:]
+    /// Per text field (`TextFieldID`): rules by exact value, by domain suffix, and
+    /// values by length (longest first) for prefix and for suffix.
+    var exact: [[String: [Int32]]]
+    var domainSuffix: [[String: [Int32]]]
+    var prefixes: [[(length: Int, values: [String: [Int32]])]]
+    var suffixes: [[(length: Int, values: [String: [Int32]])]]
+    /// Text fields with any table (bit per `TextFieldID`).
+    var textFields: UInt64 = 0
+    /// Per `AddressRef`.
+    var cidr: [PrefixTable<[Int32]>]
+    /// Per `NumberRef`: exact numbers (narrow ranges expanded) and wide ranges.
+    var numbers: [[Int: [Int32]]]
+    var wideRanges: [[(range: ClosedRange<Int>, rule: Int32)]]
     /// Payload byte by direction (0 c2s, 1 s2c), position and value.
     var payload: [[[Int32]]] = []
     var payloadPositions: [Int] = []
@@ -176,18 +215,36 @@ struct AnchorIndex: Sendable {
     /// Ranges up to this width go into the exact-number table.
     static let expandLimit = 4096
 
+    init() {
+        let fields = TextFieldID.count
+        exact = Array(repeating: [:], count: fields)
+        domainSuffix = Array(repeating: [:], count: fields)
+        prefixes = Array(repeating: [], count: fields)
+        suffixes = Array(repeating: [], count: fields)
+        cidr = Array(repeating: PrefixTable(), count: 3)
+        numbers = Array(repeating: [:], count: 4)
+        wideRanges = Array(repeating: [], count: 4)
+    }
+
     struct Builder {
         var index = AnchorIndex()
         var payloadTable: [Int: [Int32]] = [:]  // key: direction << 16 | position << 8 | byte
 
+        /// Adds a rule's anchor (text anchors only for text fields: see `Anchor.isIndexable`).
         mutating func add(_ anchor: Anchor, rule: Int32) {
             switch anchor {
             case .exact(let field, let values):
-                for v in values { index.exact[field, default: [:]][v, default: []].append(rule) }
+                guard let f = TextFieldID(field)?.index else { return }
+                index.textFields |= 1 << UInt64(f)
+                for v in values { index.exact[f][v, default: []].append(rule) }
             case .domainSuffix(let field, let values):
-                for v in values { index.domainSuffix[field, default: [:]][v, default: []].append(rule) }
+                guard let f = TextFieldID(field)?.index else { return }
+                index.textFields |= 1 << UInt64(f)
+                for v in values { index.domainSuffix[f][v, default: []].append(rule) }
             case .affix(let field, let prefix, let values):
-                var table = (prefix ? index.prefixes[field] : index.suffixes[field]) ?? []
+                guard let f = TextFieldID(field)?.index else { return }
+                index.textFields |= 1 << UInt64(f)
+                var table = prefix ? index.prefixes[f] : index.suffixes[f]
                 for v in values {
                     let length = v.utf8.count
                     if let i = table.firstIndex(where: { $0.length == length }) {
@@ -197,17 +254,17 @@ struct AnchorIndex: Sendable {
                         table.sort { $0.length > $1.length }
                     }
                 }
-                if prefix { index.prefixes[field] = table } else { index.suffixes[field] = table }
+                if prefix { index.prefixes[f] = table } else { index.suffixes[f] = table }
             case .cidr(let field, let prefixes):
-                var table = index.cidr[field] ?? PrefixTable<[Int32]>()
-                for p in prefixes { table[p] = (table[p] ?? []) + [rule] }
-                index.cidr[field] = table
+                let f = AddressRef(field).rawValue
+                for p in prefixes { index.cidr[f][p] = (index.cidr[f][p] ?? []) + [rule] }
             case .numbers(let field, let ranges):
+                let f = NumberRef(field).rawValue
                 for r in ranges {
                     if r.count <= AnchorIndex.expandLimit {
-                        for n in r { index.numbers[field, default: [:]][n, default: []].append(rule) }
+                        for n in r { index.numbers[f][n, default: []].append(rule) }
                     } else {
-                        index.wideRanges[field, default: []].append((r, rule))
+                        index.wideRanges[f].append((r, rule))
                     }
                 }
             case .payload(let direction, let position, let byte):
@@ -231,54 +288,88 @@ struct AnchorIndex: Sendable {
         }
     }
 
-    /// Rules whose anchor the facts satisfy (may repeat).
-    func candidates(_ facts: FlowFacts) -> [Int32] {
-        var out = [Int32]()
-        for (field, table) in exact {
-            for v in RuleFields.text(field, of: facts) { if let r = table[v] { out += r } }
-        }
-        for (field, table) in domainSuffix {
-            for v in RuleFields.text(field, of: facts) {
-                for suffix in domainSuffixes(v) { if let r = table[suffix] { out += r } }
+    /// Rules whose anchor the facts satisfy, in rule order; for tests.
+    func candidates(_ facts: FlowFacts, ruleCount: Int) -> [Int32] {
+        var bits = [UInt64](repeating: 0, count: (ruleCount + 63) / 64)
+        mark(facts, in: &bits)
+        return (0..<ruleCount).filter { bits[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 }.map { Int32($0) }
+    }
+
+    /// Sets the bit of every rule whose anchor the facts satisfy.
+    func mark(_ facts: FlowFacts, in bits: inout [UInt64]) {
+        var fields = facts.ruleTextPresent & textFields
+        while fields != 0 {
+            let f = fields.trailingZeroBitCount
+            fields &= fields - 1
+            let values = facts.ruleText(f)
+            let exact = self.exact[f]
+            if !exact.isEmpty {
+                for v in values { if let r = exact[v] { AnchorIndex.set(r, in: &bits) } }
             }
-        }
-        for (field, table) in prefixes {
-            for v in RuleFields.text(field, of: facts) {
-                let bytes = v.utf8
-                for (length, values) in table where length <= bytes.count {
-                    if let r = values[String(decoding: bytes.prefix(length), as: UTF8.self)] { out += r }
+            let domainSuffix = self.domainSuffix[f]
+            if !domainSuffix.isEmpty {
+                for v in values {
+                    var walk = DomainSuffixWalk(v)
+                    while let (suffix, _) = walk.next() {
+                        if let r = domainSuffix[suffix] { AnchorIndex.set(r, in: &bits) }
+                    }
+                }
+            }
+            let prefixes = self.prefixes[f]
+            if !prefixes.isEmpty {
+                for v in values {
+                    let bytes = v.utf8
+                    for (length, table) in prefixes where length <= bytes.count {
+                        if let r = table[String(decoding: bytes.prefix(length), as: UTF8.self)] { AnchorIndex.set(r, in: &bits) }
+                    }
+                }
+            }
+            let suffixes = self.suffixes[f]
+            if !suffixes.isEmpty {
+                for v in values {
+                    let bytes = v.utf8
+                    for (length, table) in suffixes where length <= bytes.count {
+                        if let r = table[String(decoding: bytes.suffix(length), as: UTF8.self)] { AnchorIndex.set(r, in: &bits) }
+                    }
                 }
             }
         }
-        for (field, table) in suffixes {
-            for v in RuleFields.text(field, of: facts) {
-                let bytes = v.utf8
-                for (length, values) in table where length <= bytes.count {
-                    if let r = values[String(decoding: bytes.suffix(length), as: UTF8.self)] { out += r }
-                }
+        for (ref, address) in [(AddressRef.source, facts.sourceAddress), (.destination, facts.destinationAddress),
+                               (.either, facts.sourceAddress), (.either, facts.destinationAddress)] {
+            for (length, entries) in cidr[ref.rawValue].tables {
+                if let r = entries[IPPrefix.mask(address, length)] { AnchorIndex.set(r, in: &bits) }
             }
         }
-        for (field, table) in cidr {
-            for a in RuleFields.addresses(field, of: facts) {
-                for r in table.allMatches(a) { out += r }
+        for raw in 0..<4 {
+            let table = self.numbers[raw], wide = wideRanges[raw]
+            if table.isEmpty && wide.isEmpty { continue }
+            let values: [Int]
+            switch NumberRef(rawValue: raw)! {
+            case .sourcePort: values = [Int(facts.sourcePort)]
+            case .destinationPort: values = [Int(facts.destinationPort)]
+            case .eitherPort: values = [Int(facts.sourcePort), Int(facts.destinationPort)]
+            case .stunAttributes: values = facts.stunAttributes.map { Int($0) }
             }
-        }
-        for (field, table) in numbers {
-            for n in RuleFields.numbers(field, of: facts) { if let r = table[n] { out += r } }
-        }
-        for (field, ranges) in wideRanges {
-            let values = RuleFields.numbers(field, of: facts)
-            for (range, rule) in ranges where values.contains(where: range.contains) { out.append(rule) }
+            if !table.isEmpty {
+                for n in values { if let r = table[n] { AnchorIndex.set(r, in: &bits) } }
+            }
+            for (range, rule) in wide where values.contains(where: range.contains) {
+                bits[Int(rule) >> 6] |= 1 << UInt64(rule & 63)
+            }
         }
         if !payload.isEmpty {
             for d in 0..<min(2, facts.firstPayload.count) {
                 let bytes = facts.firstPayload[d]
                 for position in payloadPositions where position < bytes.count {
-                    out += payload[d][position * 256 + Int(bytes[position])]
+                    AnchorIndex.set(payload[d][position * 256 + Int(bytes[position])], in: &bits)
                 }
             }
         }
-        if !firstLength.isEmpty, let first = facts.payloadLengths.first, let r = firstLength[Int(first)] { out += r }
-        return out
+        if !firstLength.isEmpty, let first = facts.payloadLengths.first, let r = firstLength[Int(first)] { AnchorIndex.set(r, in: &bits) }
+    }
+
+    @inline(__always)
+    static func set(_ rules: [Int32], in bits: inout [UInt64]) {
+        for r in rules { bits[Int(r) >> 6] |= 1 << UInt64(r & 63) }
     }
 }
