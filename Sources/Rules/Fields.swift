@@ -76,13 +76,13 @@ public enum RuleFields {
 
     /// Text values of a text field, normalised as rules see them.
     static func text(_ name: String, of facts: FlowFacts) -> [String] {
-        text(TextRef(name), of: facts)
+        Array(text(TextRef(name), of: facts))
     }
 
-    static func text(_ field: TextRef, of facts: FlowFacts) -> [String] {
+    static func text(_ field: TextRef, of facts: FlowFacts) -> RuleTexts {
         switch field {
         case .field(let i): return facts.ruleText(i)
-        case .other(let name): return facts.extraText[name] ?? []
+        case .other(let name): return RuleTexts(list: facts.extraText[name] ?? [])
         }
     }
 

@@ -50,13 +50,13 @@ public enum FlowCounter: Int, Sendable, CaseIterable {
 /// from a flow report; the rule engine only reads it.
 public struct FlowFacts: Sendable {
     /// `tcp`, `udp`, `icmp`, `icmpv6`, `sctp`, or the protocol number as text.
-    public var proto: String { didSet { protoValues = [proto] } }
+    public var proto: String
     public var sourceAddress: IPAddress
     public var sourcePort: UInt16
     public var destinationAddress: IPAddress
     public var destinationPort: UInt16
     /// `tls`, `quic`, `dtls`, `dns`, `http`, `ssh`, `stun`, `rtp`, `mtproto`, `whatsapp-noise`, …
-    public var appProto: String? { didSet { appProtoValues = appProto.map { [$0] } ?? [] } }
+    public var appProto: String?
     /// STUN attribute type numbers seen, in order.
     public var stunAttributes: [UInt16]
     /// The first bytes (at most `firstPayloadLimit`) of the first payload packet
@@ -65,16 +65,20 @@ public struct FlowFacts: Sendable {
     /// Signed lengths of the first payload packets (positive client to server).
     public var payloadLengths: [Int32]
 
-    /// Values of the text fields by `TextFieldID` (empty until a value is set), as given.
-    private var raw: [[String]] = []
-    /// The same as rules see them: domain fields in lower case without trailing dots.
-    private var seen: [[String]] = []
+    /// One value of a text field: as given, and as rules see it (domain fields in
+    /// lower case without trailing dots).
+    struct TextEntry: Sendable {
+        var field: Int
+        var raw: String
+        var seen: String
+    }
+
+    /// The text values in the order given (one array for all fields: few per flow).
+    private(set) var entries: [TextEntry] = []
     /// Bit `i` is set when field `i` has values.
     private(set) var textPresent: UInt64 = 0
     /// Text under names that are not text fields (kept for `text`, read by rules by name).
     private(set) var extraText: [String: [String]] = [:]
-    private(set) var protoValues: [String]
-    private(set) var appProtoValues: [String]
     private var counterValues = (Int64(0), Int64(0), Int64(0), Int64(0), Int64(0), Int64(0), Int64(0))
     private var counterPresent: UInt8 = 0
     private var extraCounters: [String: Int64] = [:]
@@ -95,8 +99,6 @@ public struct FlowFacts: Sendable {
         self.stunAttributes = stunAttributes
         self.firstPayload = firstPayload
         self.payloadLengths = payloadLengths
-        self.protoValues = [proto]
-        self.appProtoValues = appProto.map { [$0] } ?? []
         if !text.isEmpty { self.text = text }
         if !counters.isEmpty { self.counters = counters }
     }
@@ -112,17 +114,11 @@ public struct FlowFacts: Sendable {
     public var text: [String: [String]] {
         get {
             var out = extraText
-            var bits = textPresent
-            while bits != 0 {
-                let i = bits.trailingZeroBitCount
-                bits &= bits - 1
-                out[TextFieldID.names[i]] = raw[i]
-            }
+            for entry in entries { out[TextFieldID.names[entry.field], default: []].append(entry.raw) }
             return out
         }
         set {
-            raw = []
-            seen = []
+            entries = []
             textPresent = 0
             extraText = [:]
             for (name, values) in newValue {
@@ -138,36 +134,25 @@ public struct FlowFacts: Sendable {
     /// Adds one value to a text field (after those already there).
     public mutating func append(_ value: String, to field: TextFieldID) {
         let i = field.index
-        if raw.isEmpty {
-            raw = Array(repeating: [], count: TextFieldID.count)
-            seen = raw
-        }
-        raw[i].append(value)
-        seen[i].append(TextFieldID.domain[i] ? RuleFields.normaliseDomain(value) : value)
+        if entries.isEmpty { entries.reserveCapacity(16) }
+        entries.append(TextEntry(field: i, raw: value, seen: TextFieldID.domain[i] ? RuleFields.normaliseDomain(value) : value))
         textPresent |= 1 << UInt64(i)
     }
 
     /// The values of a text field, as given (empty when absent).
     public func values(_ field: TextFieldID) -> [String] {
-        textPresent & (1 << UInt64(field.index)) != 0 ? raw[field.index] : []
+        guard has(field) else { return [] }
+        return entries.compactMap { $0.field == field.index ? $0.raw : nil }
     }
 
     /// Whether a text field has a value.
     public func has(_ field: TextFieldID) -> Bool { textPresent & (1 << UInt64(field.index)) != 0 }
 
     /// Values of text field number `i` as rules see them (`proto` and `app_proto` from the flow).
-    func ruleText(_ i: Int) -> [String] {
-        if i == TextFieldID.proto { return protoValues }
-        if i == TextFieldID.appProto { return appProtoValues }
-        return textPresent & (1 << UInt64(i)) != 0 ? seen[i] : []
-    }
-
-    /// Text fields rules may see values in (bit per `TextFieldID`).
-    var ruleTextPresent: UInt64 {
-        let flow = UInt64(1) << UInt64(TextFieldID.proto) | UInt64(1) << UInt64(TextFieldID.appProto)
-        var bits = textPresent & ~flow | UInt64(1) << UInt64(TextFieldID.proto)
-        if appProto != nil { bits |= UInt64(1) << UInt64(TextFieldID.appProto) }
-        return bits
+    func ruleText(_ i: Int) -> RuleTexts {
+        if i == TextFieldID.proto { return RuleTexts(single: proto) }
+        if i == TextFieldID.appProto { return RuleTexts(single: appProto) }
+        return RuleTexts(entries: textPresent & (1 << UInt64(i)) != 0 ? entries : [], field: i)
     }
 
     /// Flow counters by name: `packets_c2s`, `packets_s2c`, `bytes_c2s`,
@@ -224,5 +209,50 @@ public struct FlowFacts: Sendable {
     func counter(_ id: FlowCounter?, name: String) -> Int64? {
         if let id { return self[id] }
         return extraCounters[name]
+    }
+}
+
+/// The values of one text field as rules see them, in order, without making an array.
+struct RuleTexts: Sequence, IteratorProtocol {
+    private let entries: [FlowFacts.TextEntry]
+    private let field: Int
+    private var position = 0
+    private var single: String?
+    private let list: [String]
+    private var listPosition = 0
+
+    init(entries: [FlowFacts.TextEntry], field: Int) {
+        self.entries = entries
+        self.field = field
+        list = []
+    }
+
+    init(single: String?) {
+        entries = []
+        field = -1
+        self.single = single
+        list = []
+    }
+
+    init(list: [String]) {
+        entries = []
+        field = -1
+        self.list = list
+    }
+
+    mutating func next() -> String? {
+        if let value = single {
+            single = nil
+            return value
+        }
+        while position < entries.count {
+            defer { position += 1 }
+            if entries[position].field == field { return entries[position].seen }
+        }
+        if listPosition < list.count {
+            defer { listPosition += 1 }
+            return list[listPosition]
+        }
+        return nil
     }
 }

@@ -56,7 +56,8 @@ public enum Specificity {
 /// holding it in a hit costs one retain.
 final class Leaf: Sendable {
     enum Test: Sendable {
-        case exact(TextRef, values: Set<String>)
+        /// `few` holds the values when there are only a few (compared in turn, no hashing).
+        case exact(TextRef, values: Set<String>, few: [String]?)
         case domainSuffix(TextRef, values: Set<String>)
         /// Plain prefix or suffix: values grouped by length (longest first).
         case affix(TextRef, prefix: Bool, byLength: [(length: Int, values: Set<String>)])
@@ -110,7 +111,9 @@ final class Leaf: Sendable {
         case .text(let values):
             let ref = TextRef(c.field)
             switch c.mode {
-            case .exact: return .exact(ref, values: Set(values))
+            case .exact:
+                let set = Set(values)
+                return .exact(ref, values: set, few: set.count <= 4 ? Array(set) : nil)
             case .suffix where RuleFields.domainFields.contains(c.field): return .domainSuffix(ref, values: Set(values))
             case .prefix, .suffix:
                 let grouped = Dictionary(grouping: values) { $0.utf8.count }
@@ -135,8 +138,12 @@ final class Leaf: Sendable {
     /// What held, when the condition holds.
     func evaluate(_ facts: FlowFacts) -> Hit? {
         switch test {
-        case .exact(let field, let values):
-            for v in RuleFields.text(field, of: facts) where values.contains(v) { return .text(v, 0) }
+        case .exact(let field, let values, let few):
+            if let few {
+                for v in RuleFields.text(field, of: facts) where few.contains(v) { return .text(v, 0) }
+            } else {
+                for v in RuleFields.text(field, of: facts) where values.contains(v) { return .text(v, 0) }
+            }
         case .domainSuffix(let field, let values):
             // Longest suffix first, so the evidence names the most specific entry.
             for v in RuleFields.text(field, of: facts) {
@@ -155,7 +162,7 @@ final class Leaf: Sendable {
             }
         case .contains(let field, _, let needles):
             for v in RuleFields.text(field, of: facts) {
-                for (i, needle) in needles.enumerated() where v.contains(needle) { return .text(v, i) }
+                for (i, needle) in needles.enumerated() where textContains(v, needle) { return .text(v, i) }
             }
         case .regex(let field, let patterns):
             for v in RuleFields.text(field, of: facts) {
@@ -250,6 +257,22 @@ func sequenceMatch(_ c: SequenceCondition, _ lengths: [Int32]) -> Int? {
         return start
     }
     return nil
+}
+
+/// `haystack.contains(needle)`, on the bytes when both are printable ASCII (the
+/// same answer, without bridging to a Foundation search).
+func textContains(_ haystack: String, _ needle: String) -> Bool {
+    func printable(_ text: String) -> Bool { text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }
+    if !needle.isEmpty, printable(haystack), printable(needle) {
+        let h = Array(haystack.utf8), n = Array(needle.utf8)
+        guard n.count <= h.count else { return false }
+        outer: for start in 0...(h.count - n.count) {
+            for i in 0..<n.count where h[start + i] != n[i] { continue outer }
+            return true
+        }
+        return false
+    }
+    return haystack.contains(needle)
 }
 
 /// `a.b.c` → `a.b.c`, `b.c`, `c` (longest first).

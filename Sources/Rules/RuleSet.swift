@@ -126,9 +126,14 @@ enum Anchor: Hashable {
         }
     }
 
+    /// Text fields with a handful of values shared by most flows (`proto: tcp`): an
+    /// anchor there selects little, so any other anchor of an `all` is preferred.
+    static let fewValues: Set<String> = ["proto", "app_proto", "ip_version", "end_reason", "tcp_handshake", "tls.ech", "tls.version", "tunnel.type"]
+
     /// Higher is more selective; `all` anchors on its most selective child.
     var rank: Int {
         switch self {
+        case .exact(let field, _) where Anchor.fewValues.contains(field): return 0
         case .exact: return 6
         case .domainSuffix: return 5
         case .affix, .payload: return 4
@@ -297,40 +302,13 @@ struct AnchorIndex: Sendable {
 
     /// Sets the bit of every rule whose anchor the facts satisfy.
     func mark(_ facts: FlowFacts, in bits: inout [UInt64]) {
-        var fields = facts.ruleTextPresent & textFields
-        while fields != 0 {
-            let f = fields.trailingZeroBitCount
-            fields &= fields - 1
-            let values = facts.ruleText(f)
-            let exact = self.exact[f]
-            if !exact.isEmpty {
-                for v in values { if let r = exact[v] { AnchorIndex.set(r, in: &bits) } }
-            }
-            let domainSuffix = self.domainSuffix[f]
-            if !domainSuffix.isEmpty {
-                for v in values {
-                    var walk = DomainSuffixWalk(v)
-                    while let (suffix, _) = walk.next() {
-                        if let r = domainSuffix[suffix] { AnchorIndex.set(r, in: &bits) }
-                    }
-                }
-            }
-            let prefixes = self.prefixes[f]
-            if !prefixes.isEmpty {
-                for v in values {
-                    let bytes = v.utf8
-                    for (length, table) in prefixes where length <= bytes.count {
-                        if let r = table[String(decoding: bytes.prefix(length), as: UTF8.self)] { AnchorIndex.set(r, in: &bits) }
-                    }
-                }
-            }
-            let suffixes = self.suffixes[f]
-            if !suffixes.isEmpty {
-                for v in values {
-                    let bytes = v.utf8
-                    for (length, table) in suffixes where length <= bytes.count {
-                        if let r = table[String(decoding: bytes.suffix(length), as: UTF8.self)] { AnchorIndex.set(r, in: &bits) }
-                    }
+        if textFields != 0 {
+            let proto = TextFieldID.proto, app = TextFieldID.appProto
+            if textFields & (1 << UInt64(proto)) != 0 { probe(proto, facts.proto, &bits) }
+            if textFields & (1 << UInt64(app)) != 0, let value = facts.appProto { probe(app, value, &bits) }
+            if facts.textPresent & textFields != 0 {
+                for entry in facts.entries where textFields & (1 << UInt64(entry.field)) != 0 && entry.field != proto && entry.field != app {
+                    probe(entry.field, entry.seen, &bits)
                 }
             }
         }
@@ -366,6 +344,33 @@ struct AnchorIndex: Sendable {
             }
         }
         if !firstLength.isEmpty, let first = facts.payloadLengths.first, let r = firstLength[Int(first)] { AnchorIndex.set(r, in: &bits) }
+    }
+
+    /// The text tables of field `f` for one value.
+    private func probe(_ f: Int, _ v: String, _ bits: inout [UInt64]) {
+        let exact = self.exact[f]
+        if !exact.isEmpty, let r = exact[v] { AnchorIndex.set(r, in: &bits) }
+        let domainSuffix = self.domainSuffix[f]
+        if !domainSuffix.isEmpty {
+            var walk = DomainSuffixWalk(v)
+            while let (suffix, _) = walk.next() {
+                if let r = domainSuffix[suffix] { AnchorIndex.set(r, in: &bits) }
+            }
+        }
+        let prefixes = self.prefixes[f]
+        if !prefixes.isEmpty {
+            let bytes = v.utf8
+            for (length, table) in prefixes where length <= bytes.count {
+                if let r = table[String(decoding: bytes.prefix(length), as: UTF8.self)] { AnchorIndex.set(r, in: &bits) }
+            }
+        }
+        let suffixes = self.suffixes[f]
+        if !suffixes.isEmpty {
+            let bytes = v.utf8
+            for (length, table) in suffixes where length <= bytes.count {
+                if let r = table[String(decoding: bytes.suffix(length), as: UTF8.self)] { AnchorIndex.set(r, in: &bits) }
+            }
+        }
     }
 
     @inline(__always)
