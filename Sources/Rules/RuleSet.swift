@@ -207,8 +207,15 @@ struct AnchorIndex: Sendable {
     var suffixes: [[(length: Int, values: [String: [Int32]])]]
     /// Text fields with any table (bit per `TextFieldID`).
     var textFields: UInt64 = 0
+    /// Per text field: quick filters in front of `exact` (keys hashed forward) and
+    /// `domainSuffix` (keys hashed backward, so that one backward pass over a name
+    /// hashes all its suffixes); see `QuickFilter`.
+    var exactFilter: [QuickFilter]
+    var suffixFilter: [QuickFilter]
     /// Per `AddressRef`.
     var cidr: [PrefixTable<[Int32]>]
+    /// `cidr` split by address family (built from it).
+    var cidrByFamily: [CIDRIndex] = []
     /// Per `NumberRef`: exact numbers (narrow ranges expanded) and wide ranges.
     var numbers: [[Int: [Int32]]]
     var wideRanges: [[(range: ClosedRange<Int>, rule: Int32)]]
@@ -226,6 +233,8 @@ struct AnchorIndex: Sendable {
         domainSuffix = Array(repeating: [:], count: fields)
         prefixes = Array(repeating: [], count: fields)
         suffixes = Array(repeating: [], count: fields)
+        exactFilter = Array(repeating: QuickFilter(), count: fields)
+        suffixFilter = Array(repeating: QuickFilter(), count: fields)
         cidr = Array(repeating: PrefixTable(), count: 3)
         numbers = Array(repeating: [:], count: 4)
         wideRanges = Array(repeating: [], count: 4)
@@ -241,11 +250,17 @@ struct AnchorIndex: Sendable {
             case .exact(let field, let values):
                 guard let f = TextFieldID(field)?.index else { return }
                 index.textFields |= 1 << UInt64(f)
-                for v in values { index.exact[f][v, default: []].append(rule) }
+                for v in values {
+                    index.exact[f][v, default: []].append(rule)
+                    index.exactFilter[f].insert(v, backward: false)
+                }
             case .domainSuffix(let field, let values):
                 guard let f = TextFieldID(field)?.index else { return }
                 index.textFields |= 1 << UInt64(f)
-                for v in values { index.domainSuffix[f][v, default: []].append(rule) }
+                for v in values {
+                    index.domainSuffix[f][v, default: []].append(rule)
+                    index.suffixFilter[f].insert(v, backward: true)
+                }
             case .affix(let field, let prefix, let values):
                 guard let f = TextFieldID(field)?.index else { return }
                 index.textFields |= 1 << UInt64(f)
@@ -283,6 +298,7 @@ struct AnchorIndex: Sendable {
 
         func build() -> AnchorIndex {
             var index = self.index
+            index.cidrByFamily = index.cidr.map(CIDRIndex.init)
             index.payloadPositions = Array(Set(payloadTable.keys.map { ($0 >> 8) & 0xFF })).sorted()
             index.payload = Array(repeating: Array(repeating: [], count: 256 * FlowFacts.firstPayloadLimit), count: 2)
             if payloadTable.isEmpty { index.payload = [] }
@@ -312,12 +328,10 @@ struct AnchorIndex: Sendable {
                 }
             }
         }
-        for (ref, address) in [(AddressRef.source, facts.sourceAddress), (.destination, facts.destinationAddress),
-                               (.either, facts.sourceAddress), (.either, facts.destinationAddress)] {
-            for (length, entries) in cidr[ref.rawValue].tables {
-                if let r = entries[IPPrefix.mask(address, length)] { AnchorIndex.set(r, in: &bits) }
-            }
-        }
+        cidrByFamily[AddressRef.source.rawValue].mark(facts.sourceAddress, in: &bits)
+        cidrByFamily[AddressRef.destination.rawValue].mark(facts.destinationAddress, in: &bits)
+        cidrByFamily[AddressRef.either.rawValue].mark(facts.sourceAddress, in: &bits)
+        cidrByFamily[AddressRef.either.rawValue].mark(facts.destinationAddress, in: &bits)
         for raw in 0..<4 {
             let table = self.numbers[raw], wide = wideRanges[raw]
             if table.isEmpty && wide.isEmpty { continue }
@@ -349,12 +363,33 @@ struct AnchorIndex: Sendable {
     /// The text tables of field `f` for one value.
     private func probe(_ f: Int, _ v: String, _ bits: inout [UInt64]) {
         let exact = self.exact[f]
-        if !exact.isEmpty, let r = exact[v] { AnchorIndex.set(r, in: &bits) }
+        if !exact.isEmpty, QuickFilter.asciiHash(v).map(exactFilter[f].mayContain) ?? true, let r = exact[v] { AnchorIndex.set(r, in: &bits) }
         let domainSuffix = self.domainSuffix[f]
         if !domainSuffix.isEmpty {
-            var walk = DomainSuffixWalk(v)
-            while let (suffix, _) = walk.next() {
-                if let r = domainSuffix[suffix] { AnchorIndex.set(r, in: &bits) }
+            let filter = suffixFilter[f]
+            // ASCII names: one backward pass hashes every suffix; the table is asked only
+            // about suffixes the filter may hold. Others: every suffix in turn.
+            let done: Bool? = v.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+                guard !bytes.isEmpty, !bytes.contains(where: { $0 >= 0x80 }) else { return false }
+                var h = QuickFilter.basis
+                var i = bytes.count
+                while i > 0 {
+                    i -= 1
+                    h = (h ^ UInt64(bytes[i])) &* QuickFilter.prime
+                    if i == 0 || bytes[i - 1] == UInt8(ascii: ".") {
+                        if filter.mayContain(h),
+                           let r = domainSuffix[String(decoding: UnsafeBufferPointer(rebasing: bytes[i...]), as: UTF8.self)] {
+                            AnchorIndex.set(r, in: &bits)
+                        }
+                    }
+                }
+                return true
+            }
+            if done != true {
+                var walk = DomainSuffixWalk(v)
+                while let (suffix, _) = walk.next() {
+                    if let r = domainSuffix[suffix] { AnchorIndex.set(r, in: &bits) }
+                }
             }
         }
         let prefixes = self.prefixes[f]
@@ -376,5 +411,99 @@ struct AnchorIndex: Sendable {
     @inline(__always)
     static func set(_ rules: [Int32], in bits: inout [UInt64]) {
         for r in rules { bits[Int(r) >> 6] |= 1 << UInt64(r & 63) }
+    }
+}
+
+/// A bit filter in front of a hash table: "no" for most values that are not keys,
+/// for the price of an FNV-1a hash of the bytes (no `Hasher`, no `String`). Asked
+/// only about ASCII text, and off ("maybe" always) once a key has other characters:
+/// `String` equality is canonical equivalence, which bytes alone cannot decide there
+/// (KELVIN SIGN equals K).
+struct QuickFilter: Sendable {
+    private var words: [UInt64] = []
+    private var off = false
+    static let wordCount = 1 << 10  // 65,536 bits
+    static let basis: UInt64 = 0xcbf2_9ce4_8422_2325
+    static let prime: UInt64 = 0x100_0000_01b3
+
+    /// The hash of the bytes first to last, nil when the text is not all ASCII.
+    static func asciiHash(_ text: String) -> UInt64? {
+        var h = basis
+        for byte in text.utf8 {
+            if byte >= 0x80 { return nil }
+            h = (h ^ UInt64(byte)) &* prime
+        }
+        return h
+    }
+
+    /// Adds a key, hashed first to last or (for suffix tables) last to first.
+    mutating func insert(_ key: String, backward: Bool) {
+        guard key.utf8.allSatisfy({ $0 < 0x80 }) else {
+            off = true
+            return
+        }
+        var h = QuickFilter.basis
+        if backward {
+            for byte in key.utf8.reversed() { h = (h ^ UInt64(byte)) &* QuickFilter.prime }
+        } else {
+            for byte in key.utf8 { h = (h ^ UInt64(byte)) &* QuickFilter.prime }
+        }
+        insert(h)
+    }
+
+    private static func bits(_ h: UInt64) -> (Int, Int) {
+        let m = h &* 0x9E37_79B9_7F4A_7C15
+        return (Int(m >> 48), Int((m >> 32) & 0xFFFF))
+    }
+
+    private mutating func insert(_ h: UInt64) {
+        if words.isEmpty { words = Array(repeating: 0, count: QuickFilter.wordCount) }
+        let (a, b) = QuickFilter.bits(h)
+        words[a >> 6] |= 1 << UInt64(a & 63)
+        words[b >> 6] |= 1 << UInt64(b & 63)
+    }
+
+    /// False only when no key inserted has this hash.
+    @inline(__always)
+    func mayContain(_ h: UInt64) -> Bool {
+        if off { return true }
+        guard !words.isEmpty else { return false }
+        let (a, b) = QuickFilter.bits(h)
+        return words[a >> 6] & (1 << UInt64(a & 63)) != 0 && words[b >> 6] & (1 << UInt64(b & 63)) != 0
+    }
+}
+
+/// A CIDR table arranged by address family. Masked at a length of 96 or more (in the
+/// IPv4-mapped space), an IPv4 address stays IPv4-mapped and any other stays not, so
+/// only tables holding networks of its family are probed there; masked below 96, every
+/// IPv4 address gives the same key, looked up once when built.
+struct CIDRIndex: Sendable {
+    private var v4: [(length: Int, entries: [IPAddress: [Int32]])] = []
+    private var v4Short: [[Int32]] = []
+    private var other: [(length: Int, entries: [IPAddress: [Int32]])] = []
+
+    init(_ table: PrefixTable<[Int32]>) {
+        for (length, entries) in table.tables {
+            if length < 96 {
+                if let rules = entries[IPPrefix.mask(IPAddress(ipv4: 0), length)] { v4Short.append(rules) }
+                other.append((length, entries))
+            } else {
+                if entries.keys.contains(where: \.isIPv4) { v4.append((length, entries)) }
+                if entries.keys.contains(where: { !$0.isIPv4 }) { other.append((length, entries)) }
+            }
+        }
+    }
+
+    func mark(_ address: IPAddress, in bits: inout [UInt64]) {
+        if address.isIPv4 {
+            for (length, entries) in v4 {
+                if let r = entries[IPPrefix.mask(address, length)] { AnchorIndex.set(r, in: &bits) }
+            }
+            for r in v4Short { AnchorIndex.set(r, in: &bits) }
+        } else {
+            for (length, entries) in other {
+                if let r = entries[IPPrefix.mask(address, length)] { AnchorIndex.set(r, in: &bits) }
+            }
+        }
     }
 }
