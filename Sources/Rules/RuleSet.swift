@@ -473,31 +473,71 @@ struct QuickFilter: Sendable {
     }
 }
 
-/// A CIDR table arranged by address family. Masked at a length of 96 or more (in the
-/// IPv4-mapped space), an IPv4 address stays IPv4-mapped and any other stays not, so
-/// only tables holding networks of its family are probed there; masked below 96, every
-/// IPv4 address gives the same key, looked up once when built.
+/// A CIDR table arranged by address family. IPv4 prefixes become disjoint intervals
+/// of the 32-bit space, each with the rules of every prefix covering it: one binary
+/// search per address. Masked below 96 (in the IPv4-mapped space) every IPv4 address
+/// gives the same key, looked up once when built. Other addresses probe the tables
+/// per length, skipping lengths of 96 or more that hold only IPv4 networks.
 struct CIDRIndex: Sendable {
-    private var v4: [(length: Int, entries: [IPAddress: [Int32]])] = []
+    private var starts: [UInt32] = []
+    private var covering: [[Int32]] = []
     private var v4Short: [[Int32]] = []
     private var other: [(length: Int, entries: [IPAddress: [Int32]])] = []
 
     init(_ table: PrefixTable<[Int32]>) {
+        var intervals = [(start: UInt64, end: UInt64, rules: [Int32])]()
         for (length, entries) in table.tables {
             if length < 96 {
                 if let rules = entries[IPPrefix.mask(IPAddress(ipv4: 0), length)] { v4Short.append(rules) }
                 other.append((length, entries))
-            } else {
-                if entries.keys.contains(where: \.isIPv4) { v4.append((length, entries)) }
-                if entries.keys.contains(where: { !$0.isIPv4 }) { other.append((length, entries)) }
+                continue
             }
+            var hasOther = false
+            for (network, rules) in entries {
+                guard network.isIPv4 else {
+                    hasOther = true
+                    continue
+                }
+                let start = UInt64(network.ipv4Value)
+                intervals.append((start, start + (UInt64(1) << UInt64(128 - length)) - 1, rules))
+            }
+            if hasOther { other.append((length, entries)) }
+        }
+        guard !intervals.isEmpty else { return }
+        // Sweep the boundaries: rules start covering at `start` and stop after `end`.
+        var boundaries = Set<UInt64>([0])
+        var adding = [UInt64: [Int32]](), removing = [UInt64: [Int32]]()
+        for (start, end, rules) in intervals {
+            boundaries.insert(start)
+            adding[start, default: []] += rules
+            if end < UInt64(UInt32.max) {
+                boundaries.insert(end + 1)
+                removing[end + 1, default: []] += rules
+            }
+        }
+        var active = [Int32: Int]()
+        for boundary in boundaries.sorted() {
+            for rule in removing[boundary] ?? [] {
+                active[rule, default: 0] -= 1
+                if active[rule] == 0 { active[rule] = nil }
+            }
+            for rule in adding[boundary] ?? [] { active[rule, default: 0] += 1 }
+            starts.append(UInt32(boundary))
+            covering.append(active.keys.sorted())
         }
     }
 
     func mark(_ address: IPAddress, in bits: inout [UInt64]) {
         if address.isIPv4 {
-            for (length, entries) in v4 {
-                if let r = entries[IPPrefix.mask(address, length)] { AnchorIndex.set(r, in: &bits) }
+            if !starts.isEmpty {
+                // The last interval starting at or before the address (the first starts at 0).
+                let value = address.ipv4Value
+                var low = 0, high = starts.count - 1
+                while low < high {
+                    let middle = (low + high + 1) / 2
+                    if starts[middle] <= value { low = middle } else { high = middle - 1 }
+                }
+                AnchorIndex.set(covering[low], in: &bits)
             }
             for r in v4Short { AnchorIndex.set(r, in: &bits) }
         } else {
