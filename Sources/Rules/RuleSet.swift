@@ -309,13 +309,6 @@ struct AnchorIndex: Sendable {
         }
     }
 
-    /// Rules whose anchor the facts satisfy, in rule order; for tests.
-    func candidates(_ facts: FlowFacts, ruleCount: Int) -> [Int32] {
-        var bits = [UInt64](repeating: 0, count: (ruleCount + 63) / 64)
-        mark(facts, in: &bits)
-        return (0..<ruleCount).filter { bits[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 }.map { Int32($0) }
-    }
-
     /// Sets the bit of every rule whose anchor the facts satisfy.
     func mark(_ facts: FlowFacts, in bits: inout [UInt64]) {
         if textFields != 0 {
