@@ -20,6 +20,8 @@ import Inspection
 /// 6. `web`: TLS, QUIC or HTTP otherwise.
 /// 7. `unknown`.
 public enum Activity {
+    private static let messaging: Set<String> = ["tls", "quic", "mtproto", "whatsapp-noise", "openvpn"]
+
     public static func classify(_ flow: FlowSummary, evidence: FlowEvidence?) -> String {
         let packets = flow.c2s.packets + flow.s2c.packets
         let payload = flow.c2s.payloadBytes + flow.s2c.payloadBytes
@@ -45,9 +47,10 @@ public enum Activity {
                 return "file-transfer"
             }
         }
-        let payloadPackets = flow.payloadLengths
-        let up = payloadPackets.filter { $0 > 0 }.count, down = payloadPackets.filter { $0 < 0 }.count
-        let messaging: Set<String> = ["tls", "quic", "mtproto", "whatsapp-noise", "openvpn"]
+        var up = 0, down = 0
+        for length in flow.payloadLengths {
+            if length > 0 { up += 1 } else if length < 0 { down += 1 }
+        }
         if let app, messaging.contains(app) || (app == "tcp" && flow.proto == IPProtocol.tcp),
            payload < 200_000 && up >= 2 && down >= 2 {
             return "chat"

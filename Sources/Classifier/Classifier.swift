@@ -99,7 +99,7 @@ public final class Classifier {
         result.service = inherited.service
         result.confidence = inherited.confidence.lowered
         result.rules = [inherited.rule]
-        result.evidence = [EvidenceItem(field: inherited.field, value: inherited.value, rule: inherited.rule, crossFlow: inherited.how)]
+        result.evidence = [EvidenceItem(field: inherited.field, value: inherited.value.text, rule: inherited.rule, crossFlow: inherited.how.text)]
     }
 }
 
@@ -111,8 +111,38 @@ struct CrossFlowMemory {
         var confidence: Confidence
         var rule: String
         var field: String
-        var value: String
-        var how: String
+        var value: Value
+        var how: How
+
+        /// The value shown, made only when a flow inherits the lesson.
+        enum Value {
+            case text(String)
+            case endpoint(IPAddress, UInt16)
+            case address(IPAddress)
+
+            var text: String {
+                switch self {
+                case .text(let text): text
+                case .endpoint(let address, let port): "\(address.description):\(port)"
+                case .address(let address): address.description
+                }
+            }
+        }
+
+        /// How the lesson was learned, by flow id.
+        enum How {
+            case stun(UInt64)
+            case socket(UInt64)
+            case earlier(UInt64)
+
+            var text: String {
+                switch self {
+                case .stun(let id): "stun set-up of flow \(id)"
+                case .socket(let id): "same local socket as the call set-up of flow \(id)"
+                case .earlier(let id): "earlier flow \(id) of the same client to the same server"
+                }
+            }
+        }
     }
 
     struct Endpoint: Hashable {
@@ -140,8 +170,8 @@ struct CrossFlowMemory {
                 for text in list {
                     guard let endpoint = CrossFlowMemory.endpoint(text) else { continue }
                     endpoints[endpoint] = Lesson(
-                        platform: platform, service: "call", confidence: confidence, rule: rule, field: field, value: text,
-                        how: "stun set-up of flow \(flow.flowID)")
+                        platform: platform, service: "call", confidence: confidence, rule: rule, field: field, value: .text(text),
+                        how: .stun(flow.flowID))
                 }
             }
         }
@@ -152,7 +182,7 @@ struct CrossFlowMemory {
             if endpoints[socket] == nil {
                 endpoints[socket] = Lesson(
                     platform: platform, service: "call", confidence: confidence, rule: rule, field: "src_port",
-                    value: "\(flow.clientAddress.description):\(flow.clientPort)", how: "same local socket as the call set-up of flow \(flow.flowID)")
+                    value: .endpoint(flow.clientAddress, flow.clientPort), how: .socket(flow.flowID))
             }
         }
         // A resolver or another shared service says nothing about the next flow to it.
@@ -161,15 +191,17 @@ struct CrossFlowMemory {
         if !sharedService && pairs[pair] == nil {
             pairs[pair] = Lesson(
                 platform: platform, service: service, confidence: confidence, rule: rule,
-                field: "dst_ip", value: flow.serverAddress.description, how: "earlier flow \(flow.flowID) of the same client to the same server")
+                field: "dst_ip", value: .address(flow.serverAddress), how: .earlier(flow.flowID))
         }
     }
 
     /// A flow that names its own destination (SNI, DNS query, HTTP host, STUN realm)
     /// is judged by that name alone, never by what another flow taught.
     static func namesItself(_ facts: FlowFacts) -> Bool {
-        ["tls.sni", "dns.queries", "http.host", "stun.realm"].contains { facts.text[$0]?.isEmpty == false }
+        selfNaming.contains { facts.has($0) }
     }
+
+    private static let selfNaming = ["tls.sni", "dns.queries", "http.host", "stun.realm"].map { TextFieldID($0)! }
 
     func inherited(for flow: FlowSummary) -> Lesson? {
         if let lesson = endpoints[Endpoint(address: flow.serverAddress, port: flow.serverPort)]

@@ -4,91 +4,138 @@ import Inspection
 
 import Rules
 
+/// The text fields the builder fills, resolved to numbers once.
+private enum F {
+    static let appProto = TextFieldID("app_proto")!
+    static let dnsAnswers = TextFieldID("dns.answers")!
+    static let dnsQueries = TextFieldID("dns.queries")!
+    static let dnsRcode = TextFieldID("dns.rcode")!
+    static let dnsName = TextFieldID("dns_name")!
+    static let endReason = TextFieldID("end_reason")!
+    static let framings = TextFieldID("framings")!
+    static let httpHost = TextFieldID("http.host")!
+    static let httpJa4h = TextFieldID("http.ja4h")!
+    static let httpMethod = TextFieldID("http.method")!
+    static let httpTarget = TextFieldID("http.target")!
+    static let httpUserAgent = TextFieldID("http.user_agent")!
+    static let ipVersion = TextFieldID("ip_version")!
+    static let mtprotoDcId = TextFieldID("mtproto.dc_id")!
+    static let mtprotoTransport = TextFieldID("mtproto.transport")!
+    static let quicVersion = TextFieldID("quic.version")!
+    static let rtpPayloadTypes = TextFieldID("rtp.payload_types")!
+    static let sshClientBanner = TextFieldID("ssh.client_banner")!
+    static let sshHassh = TextFieldID("ssh.hassh")!
+    static let sshHasshServer = TextFieldID("ssh.hassh_server")!
+    static let sshJa4ssh = TextFieldID("ssh.ja4ssh")!
+    static let sshServerBanner = TextFieldID("ssh.server_banner")!
+    static let stunMethods = TextFieldID("stun.methods")!
+    static let stunRealm = TextFieldID("stun.realm")!
+    static let stunSoftware = TextFieldID("stun.software")!
+    static let tcpJa4t = TextFieldID("tcp.ja4t")!
+    static let tcpJa4ts = TextFieldID("tcp.ja4ts")!
+    static let tcpHandshake = TextFieldID("tcp_handshake")!
+    static let tlsAlpn = TextFieldID("tls.alpn")!
+    static let tlsAlpnSelected = TextFieldID("tls.alpn_selected")!
+    static let tlsCertificatesIssuer = TextFieldID("tls.certificates.issuer")!
+    static let tlsCertificatesJa4x = TextFieldID("tls.certificates.ja4x")!
+    static let tlsCertificatesSan = TextFieldID("tls.certificates.san")!
+    static let tlsCertificatesSerial = TextFieldID("tls.certificates.serial")!
+    static let tlsCertificatesSha256 = TextFieldID("tls.certificates.sha256")!
+    static let tlsCertificatesSubject = TextFieldID("tls.certificates.subject")!
+    static let tlsCipher = TextFieldID("tls.cipher")!
+    static let tlsEch = TextFieldID("tls.ech")!
+    static let tlsJa3 = TextFieldID("tls.ja3")!
+    static let tlsJa3s = TextFieldID("tls.ja3s")!
+    static let tlsJa4 = TextFieldID("tls.ja4")!
+    static let tlsJa4R = TextFieldID("tls.ja4_r")!
+    static let tlsJa4s = TextFieldID("tls.ja4s")!
+    static let tlsJa4sR = TextFieldID("tls.ja4s_r")!
+    static let tlsSni = TextFieldID("tls.sni")!
+    static let tlsVersion = TextFieldID("tls.version")!
+    static let tunnelType = TextFieldID("tunnel.type")!
+}
+
 /// Flattens a flow's summary and evidence into the named fields rules match on.
 public enum FactsBuilder {
     public static func facts(_ flow: FlowSummary, evidence: FlowEvidence?) -> FlowFacts {
-        var text: [String: [String]] = [:]
-        func put(_ key: String, _ value: String?) {
-            guard let value, !value.isEmpty else { return }
-            text[key, default: []].append(value)
-        }
         var facts = FlowFacts(
             proto: ProtocolNames.name(flow.proto),
             sourceAddress: flow.clientAddress, sourcePort: flow.clientPort,
             destinationAddress: flow.serverAddress, destinationPort: flow.serverPort,
-            payloadLengths: flow.payloadLengths,
-            counters: [
-                "packets_c2s": Int64(flow.c2s.packets), "packets_s2c": Int64(flow.s2c.packets),
-                "bytes_c2s": Int64(flow.c2s.ipBytes), "bytes_s2c": Int64(flow.s2c.ipBytes),
-                "payload_c2s": Int64(flow.c2s.payloadBytes), "payload_s2c": Int64(flow.s2c.payloadBytes),
-                "duration_ms": flow.duration / 1_000_000,
-            ])
-        put("end_reason", flow.endReason.name)
-        put("ip_version", String(flow.ipVersion))
-        if flow.proto == IPProtocol.tcp { put("tcp_handshake", ProtocolNames.tcpHandshake(flow.tcp)) }
-        put("tunnel.type", flow.tunnel?.kind.name)
-        guard let evidence else {
-            facts.text = text
-            return facts
+            payloadLengths: flow.payloadLengths)
+        facts[.packetsC2S] = Int64(flow.c2s.packets)
+        facts[.packetsS2C] = Int64(flow.s2c.packets)
+        facts[.bytesC2S] = Int64(flow.c2s.ipBytes)
+        facts[.bytesS2C] = Int64(flow.s2c.ipBytes)
+        facts[.payloadC2S] = Int64(flow.c2s.payloadBytes)
+        facts[.payloadS2C] = Int64(flow.s2c.payloadBytes)
+        facts[.durationMS] = flow.duration / 1_000_000
+        func put(_ field: TextFieldID, _ value: String?) {
+            guard let value, !value.isEmpty else { return }
+            facts.append(value, to: field)
         }
+        put(F.endReason, flow.endReason.name)
+        put(F.ipVersion, String(flow.ipVersion))
+        if flow.proto == IPProtocol.tcp { put(F.tcpHandshake, ProtocolNames.tcpHandshake(flow.tcp)) }
+        put(F.tunnelType, flow.tunnel?.kind.name)
+        guard let evidence else { return facts }
         facts.appProto = evidence.appProto
-        put("app_proto", evidence.appProto)
+        put(F.appProto, evidence.appProto)
         if let tls = evidence.tls {
-            put("tls.sni", tls.sni)
-            for alpn in tls.alpn { put("tls.alpn", alpn) }
-            put("tls.alpn_selected", tls.alpnSelected)
-            put("tls.version", tls.version)
-            put("tls.ja3", tls.ja3)
-            put("tls.ja3s", tls.ja3s)
-            put("tls.ja4", tls.ja4)
-            put("tls.ja4_r", tls.ja4r)
-            put("tls.ja4s", tls.ja4s)
-            put("tls.ja4s_r", tls.ja4sr)
-            put("tls.cipher", tls.cipher)
-            if tls.sawClientHello { put("tls.ech", tls.ech ? "true" : "false") }
+            put(F.tlsSni, tls.sni)
+            for alpn in tls.alpn { put(F.tlsAlpn, alpn) }
+            put(F.tlsAlpnSelected, tls.alpnSelected)
+            put(F.tlsVersion, tls.version)
+            put(F.tlsJa3, tls.ja3)
+            put(F.tlsJa3s, tls.ja3s)
+            put(F.tlsJa4, tls.ja4)
+            put(F.tlsJa4R, tls.ja4r)
+            put(F.tlsJa4s, tls.ja4s)
+            put(F.tlsJa4sR, tls.ja4sr)
+            put(F.tlsCipher, tls.cipher)
+            if tls.sawClientHello { put(F.tlsEch, tls.ech ? "true" : "false") }
             for certificate in tls.certificates {
-                put("tls.certificates.issuer", certificate.issuer)
-                put("tls.certificates.subject", certificate.subject)
-                for san in certificate.san { put("tls.certificates.san", san) }
-                put("tls.certificates.sha256", certificate.sha256)
-                put("tls.certificates.serial", certificate.serial)
-                put("tls.certificates.ja4x", certificate.ja4x)
+                put(F.tlsCertificatesIssuer, certificate.issuer)
+                put(F.tlsCertificatesSubject, certificate.subject)
+                for san in certificate.san { put(F.tlsCertificatesSan, san) }
+                put(F.tlsCertificatesSha256, certificate.sha256)
+                put(F.tlsCertificatesSerial, certificate.serial)
+                put(F.tlsCertificatesJa4x, certificate.ja4x)
             }
         }
-        put("quic.version", evidence.quicVersion)
-        put("tcp.ja4t", evidence.ja4t)
-        put("tcp.ja4ts", evidence.ja4ts)
+        put(F.quicVersion, evidence.quicVersion)
+        put(F.tcpJa4t, evidence.ja4t)
+        put(F.tcpJa4ts, evidence.ja4ts)
         if let dns = evidence.dns {
-            for query in dns.queries { put("dns.queries", query.name) }
-            for answer in dns.answers { put("dns.answers", answer.data) }
-            put("dns.rcode", dns.rcode)
+            for query in dns.queries { put(F.dnsQueries, query.name) }
+            for answer in dns.answers { put(F.dnsAnswers, answer.data) }
+            put(F.dnsRcode, dns.rcode)
         }
-        put("dns_name", evidence.dnsName)
+        put(F.dnsName, evidence.dnsName)
         if let http = evidence.http {
-            put("http.host", http.host)
-            put("http.user_agent", http.userAgent)
-            put("http.method", http.method)
-            put("http.target", http.target)
-            for ja4h in http.ja4h { put("http.ja4h", ja4h) }
+            put(F.httpHost, http.host)
+            put(F.httpUserAgent, http.userAgent)
+            put(F.httpMethod, http.method)
+            put(F.httpTarget, http.target)
+            for ja4h in http.ja4h { put(F.httpJa4h, ja4h) }
         }
         if let ssh = evidence.ssh {
-            put("ssh.client_banner", ssh.clientBanner)
-            put("ssh.server_banner", ssh.serverBanner)
-            put("ssh.hassh", ssh.hassh)
-            put("ssh.hassh_server", ssh.hasshServer)
-            for fingerprint in ssh.ja4ssh { put("ssh.ja4ssh", fingerprint) }
+            put(F.sshClientBanner, ssh.clientBanner)
+            put(F.sshServerBanner, ssh.serverBanner)
+            put(F.sshHassh, ssh.hassh)
+            put(F.sshHasshServer, ssh.hasshServer)
+            for fingerprint in ssh.ja4ssh { put(F.sshJa4ssh, fingerprint) }
         }
         if let stun = evidence.stun {
-            put("stun.realm", stun.realm)
-            put("stun.software", stun.software)
-            for method in stun.methods { put("stun.methods", method) }
+            put(F.stunRealm, stun.realm)
+            put(F.stunSoftware, stun.software)
+            for method in stun.methods { put(F.stunMethods, method) }
             facts.stunAttributes = stun.attributes
         }
-        put("mtproto.transport", evidence.mtproto?.transport)
-        put("mtproto.dc_id", evidence.mtproto?.dcID.map { String($0) })
-        for type in evidence.rtp?.payloadTypes ?? [] { put("rtp.payload_types", String(type)) }
-        for framing in evidence.framings { put("framings", framing) }
-        facts.text = text
+        put(F.mtprotoTransport, evidence.mtproto?.transport)
+        put(F.mtprotoDcId, evidence.mtproto?.dcID.map { String($0) })
+        for type in evidence.rtp?.payloadTypes ?? [] { put(F.rtpPayloadTypes, String(type)) }
+        for framing in evidence.framings { put(F.framings, framing) }
         facts.firstPayload = evidence.firstPayloads
         return facts
     }

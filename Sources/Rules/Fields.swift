@@ -76,36 +76,89 @@ public enum RuleFields {
 
     /// Text values of a text field, normalised as rules see them.
     static func text(_ name: String, of facts: FlowFacts) -> [String] {
-        switch name {
-        case "proto": return [facts.proto]
-        case "app_proto": return facts.appProto.map { [$0] } ?? []
-        default:
-            let values = facts.text[name] ?? []
-            return domainFields.contains(name) ? values.map(normaliseDomain) : values
+        Array(text(TextRef(name), of: facts))
+    }
+
+    static func text(_ field: TextRef, of facts: FlowFacts) -> RuleTexts {
+        switch field {
+        case .field(let i): return facts.ruleText(i)
+        case .other(let name): return RuleTexts(list: facts.extraText[name] ?? [])
         }
     }
 
     static func addresses(_ name: String, of facts: FlowFacts) -> [IPAddress] {
-        switch name {
-        case "src_ip": return [facts.sourceAddress]
-        case "dst_ip": return [facts.destinationAddress]
-        default: return [facts.sourceAddress, facts.destinationAddress]
+        addresses(AddressRef(name), of: facts)
+    }
+
+    static func addresses(_ field: AddressRef, of facts: FlowFacts) -> [IPAddress] {
+        switch field {
+        case .source: return [facts.sourceAddress]
+        case .destination: return [facts.destinationAddress]
+        case .either: return [facts.sourceAddress, facts.destinationAddress]
         }
     }
 
     static func numbers(_ name: String, of facts: FlowFacts) -> [Int] {
-        switch name {
-        case "src_port": return [Int(facts.sourcePort)]
-        case "dst_port": return [Int(facts.destinationPort)]
-        case "any_port": return [Int(facts.sourcePort), Int(facts.destinationPort)]
-        default: return facts.stunAttributes.map { Int($0) }
+        numbers(NumberRef(name), of: facts)
+    }
+
+    static func numbers(_ field: NumberRef, of facts: FlowFacts) -> [Int] {
+        switch field {
+        case .sourcePort: return [Int(facts.sourcePort)]
+        case .destinationPort: return [Int(facts.destinationPort)]
+        case .eitherPort: return [Int(facts.sourcePort), Int(facts.destinationPort)]
+        case .stunAttributes: return facts.stunAttributes.map { Int($0) }
         }
     }
 
     static func normaliseDomain(_ name: String) -> String {
+        // Already normal (ASCII, no upper case, no trailing dot): the same string.
+        var plain = true
+        for byte in name.utf8 where byte >= 0x80 || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) {
+            plain = false
+            break
+        }
+        if plain && name.utf8.last != UInt8(ascii: ".") { return name }
         var text = name.lowercased()
         while text.hasSuffix(".") { text.removeLast() }
         return text
+    }
+}
+
+/// A text field as compiled: its number, or (for a name that is no text field) the name.
+enum TextRef: Sendable, Hashable {
+    case field(Int)
+    case other(String)
+
+    init(_ name: String) {
+        if let id = TextFieldID(name) { self = .field(id.index) } else { self = .other(name) }
+    }
+}
+
+/// An address field as compiled (any name but `src_ip` and `dst_ip` reads both addresses).
+enum AddressRef: Int, Sendable {
+    case source, destination, either
+
+    init(_ name: String) {
+        switch name {
+        case "src_ip": self = .source
+        case "dst_ip": self = .destination
+        default: self = .either
+        }
+    }
+}
+
+/// A number field as compiled (any name but the port fields reads the STUN attributes).
+enum NumberRef: Int, Sendable {
+    case sourcePort, destinationPort, eitherPort, stunAttributes
+
+    init(_ name: String) {
+        switch name {
+        case "src_port": self = .sourcePort
+        case "dst_port": self = .destinationPort
+        case "any_port": self = .eitherPort
+        default: self = .stunAttributes
+        }
     }
 }
 

@@ -52,30 +52,56 @@ public enum Specificity {
     public static let counter = 100
 }
 
-/// A compiled leaf condition: evaluates itself against facts.
-struct Leaf: Sendable {
+/// A compiled leaf condition: evaluates itself against facts. A class, so that
+/// holding it in a hit costs one retain.
+final class Leaf: Sendable {
     enum Test: Sendable {
-        case exact(field: String, values: Set<String>)
-        case domainSuffix(field: String, values: Set<String>)
+        /// `few` holds the values when there are only a few (compared in turn, no hashing).
+        case exact(TextRef, values: Set<String>, few: [String]?)
+        case domainSuffix(TextRef, values: Set<String>)
         /// Plain prefix or suffix: values grouped by length (longest first).
-        case affix(field: String, prefix: Bool, byLength: [(length: Int, values: Set<String>)])
-        case contains(field: String, values: [String])
-        case regex(field: String, patterns: [SafeRegex])
-        case cidr(field: String, table: PrefixTable<Bool>)
-        case numbers(field: String, exact: Set<Int>, ranges: [ClosedRange<Int>])
+        case affix(TextRef, prefix: Bool, byLength: [(length: Int, values: Set<String>)])
+        /// Needles as written, and as compared (lower case for domain fields).
+        case contains(TextRef, values: [String], needles: [String])
+        case regex(TextRef, patterns: [SafeRegex])
+        case cidr(AddressRef, table: PrefixTable<Bool>)
+        case numbers(NumberRef, exact: Set<Int>, ranges: [ClosedRange<Int>])
         case payload(PayloadCondition)
         case sequence(SequenceCondition)
-        case counter(CounterCondition)
+        case counter(CounterCondition, FlowCounter?)
     }
 
-    var test: Test
+    /// What held, kept until the rule is known to match; `describe` makes the evidence.
+    enum Hit {
+        /// A text value, and a detail: the UTF-8 offset of the domain suffix, the prefix
+        /// or suffix length, or the index of the needle or pattern.
+        case text(String, Int)
+        case address(IPAddress, IPPrefix)
+        /// A number and the index of the range it fell in (-1: an exact number).
+        case number(Int, Int)
+        case payload(direction: Int)
+        case sequence(start: Int)
+        case counter(Int64)
+    }
+
+    let test: Test
+    /// The field name shown in evidence (for field conditions).
+    let field: String
 
     init(_ condition: Condition) {
         switch condition {
-        case .field(let c): test = Leaf.compile(c)
-        case .payload(let c): test = .payload(c)
-        case .sequence(let c): test = .sequence(c)
-        case .counter(let c): test = .counter(c)
+        case .field(let c):
+            test = Leaf.compile(c)
+            field = c.field
+        case .payload(let c):
+            test = .payload(c)
+            field = "payload"
+        case .sequence(let c):
+            test = .sequence(c)
+            field = "sequence"
+        case .counter(let c):
+            test = .counter(c, FlowCounter(name: c.name))
+            field = "counter." + c.name
         default: fatalError("not a leaf")
         }
     }
@@ -83,39 +109,47 @@ struct Leaf: Sendable {
     static func compile(_ c: FieldCondition) -> Test {
         switch c.values {
         case .text(let values):
+            let ref = TextRef(c.field)
             switch c.mode {
-            case .exact: return .exact(field: c.field, values: Set(values))
-            case .suffix where RuleFields.domainFields.contains(c.field): return .domainSuffix(field: c.field, values: Set(values))
+            case .exact:
+                let set = Set(values)
+                return .exact(ref, values: set, few: set.count <= 4 ? Array(set) : nil)
+            case .suffix where RuleFields.domainFields.contains(c.field): return .domainSuffix(ref, values: Set(values))
             case .prefix, .suffix:
                 let grouped = Dictionary(grouping: values) { $0.utf8.count }
-                return .affix(field: c.field, prefix: c.mode == .prefix,
+                return .affix(ref, prefix: c.mode == .prefix,
                               byLength: grouped.keys.sorted(by: >).map { ($0, Set(grouped[$0]!)) })
-            default: return .contains(field: c.field, values: values)
+            default:
+                let fold = RuleFields.domainFields.contains(c.field)
+                return .contains(ref, values: values, needles: values.map { fold ? $0.lowercased() : $0 })
             }
-        case .regexes(let patterns): return .regex(field: c.field, patterns: patterns)
+        case .regexes(let patterns): return .regex(TextRef(c.field), patterns: patterns)
         case .prefixes(let prefixes):
             var table = PrefixTable<Bool>()
             for p in prefixes { table.insert(p, true) }
-            return .cidr(field: c.field, table: table)
+            return .cidr(AddressRef(c.field), table: table)
         case .ranges(let ranges):
             var exact = Set<Int>(), wide = [ClosedRange<Int>]()
             for r in ranges { if r.count == 1 { exact.insert(r.lowerBound) } else { wide.append(r) } }
-            return .numbers(field: c.field, exact: exact, ranges: wide)
+            return .numbers(NumberRef(c.field), exact: exact, ranges: wide)
         }
     }
 
-    /// Evidence (field, value, condition, specificity) when the condition holds.
-    func evaluate(_ facts: FlowFacts) -> (field: String, value: String, condition: String, specificity: Int)? {
+    /// What held, when the condition holds.
+    func evaluate(_ facts: FlowFacts) -> Hit? {
         switch test {
-        case .exact(let field, let values):
-            for v in RuleFields.text(field, of: facts) where values.contains(v) {
-                return (field, v, "exact \(v)", Specificity.exactText)
+        case .exact(let field, let values, let few):
+            if let few {
+                for v in RuleFields.text(field, of: facts) where few.contains(v) { return .text(v, 0) }
+            } else {
+                for v in RuleFields.text(field, of: facts) where values.contains(v) { return .text(v, 0) }
             }
         case .domainSuffix(let field, let values):
             // Longest suffix first, so the evidence names the most specific entry.
             for v in RuleFields.text(field, of: facts) {
-                for suffix in domainSuffixes(v) where values.contains(suffix) {
-                    return (field, v, "suffix \(suffix)", Specificity.domainSuffix + min(labelCount(suffix), 99))
+                var walk = DomainSuffixWalk(v)
+                while let (suffix, offset) = walk.next() {
+                    if values.contains(suffix) { return .text(v, offset) }
                 }
             }
         case .affix(let field, let prefix, let byLength):
@@ -123,66 +157,97 @@ struct Leaf: Sendable {
                 let bytes = v.utf8
                 for (length, values) in byLength where length <= bytes.count {
                     let part = prefix ? String(decoding: bytes.prefix(length), as: UTF8.self) : String(decoding: bytes.suffix(length), as: UTF8.self)
-                    if values.contains(part) {
-                        return (field, v, "\(prefix ? "prefix" : "suffix") \(part)", Specificity.textAffix + min(length, 900))
-                    }
+                    if values.contains(part) { return .text(v, length) }
                 }
             }
-        case .contains(let field, let values):
-            let fold = RuleFields.domainFields.contains(field)
+        case .contains(let field, _, let needles):
             for v in RuleFields.text(field, of: facts) {
-                for needle in values where (fold ? v : v).contains(fold ? needle.lowercased() : needle) {
-                    return (field, v, "contains \(needle)", Specificity.pattern)
-                }
+                for (i, needle) in needles.enumerated() where textContains(v, needle) { return .text(v, i) }
             }
         case .regex(let field, let patterns):
             for v in RuleFields.text(field, of: facts) {
-                for p in patterns where p.matches(v) { return (field, v, "regex \(p.pattern)", Specificity.pattern) }
+                for (i, p) in patterns.enumerated() where p.matches(v) { return .text(v, i) }
             }
         case .cidr(let field, let table):
-            for a in RuleFields.addresses(field, of: facts) {
-                if let (prefix, _) = table.longestMatch(a) {
-                    return (field, a.description, "cidr \(prefix)", Specificity.cidr + prefix.length - (prefix.network.isIPv4 ? 96 : 0))
-                }
+            switch field {
+            case .source: if let (prefix, _) = table.longestMatch(facts.sourceAddress) { return .address(facts.sourceAddress, prefix) }
+            case .destination: if let (prefix, _) = table.longestMatch(facts.destinationAddress) { return .address(facts.destinationAddress, prefix) }
+            case .either:
+                if let (prefix, _) = table.longestMatch(facts.sourceAddress) { return .address(facts.sourceAddress, prefix) }
+                if let (prefix, _) = table.longestMatch(facts.destinationAddress) { return .address(facts.destinationAddress, prefix) }
             }
         case .numbers(let field, let exact, let ranges):
-            for n in RuleFields.numbers(field, of: facts) {
-                if exact.contains(n) { return (field, String(n), "exact \(n)", Specificity.exactNumber) }
-                if let r = ranges.first(where: { $0.contains(n) }) {
-                    return (field, String(n), "range \(r.lowerBound)-\(r.upperBound)", Specificity.numberRange)
-                }
+            func test(_ n: Int) -> Hit? {
+                if exact.contains(n) { return .number(n, -1) }
+                if let r = ranges.firstIndex(where: { $0.contains(n) }) { return .number(n, r) }
+                return nil
+            }
+            switch field {
+            case .sourcePort: return test(Int(facts.sourcePort))
+            case .destinationPort: return test(Int(facts.destinationPort))
+            case .eitherPort: return test(Int(facts.sourcePort)) ?? test(Int(facts.destinationPort))
+            case .stunAttributes:
+                for n in facts.stunAttributes { if let hit = test(Int(n)) { return hit } }
             }
         case .payload(let c):
-            let directions = c.direction == .any ? [0, 1] : [c.direction == .c2s ? 0 : 1]
-            for d in directions where d < facts.firstPayload.count {
+            for d in 0..<min(2, facts.firstPayload.count) where c.direction == .any || (c.direction == .c2s) == (d == 0) {
                 let bytes = facts.firstPayload[d]
                 guard c.offset + c.pattern.count <= bytes.count else { continue }
                 var ok = true
                 for (i, expected) in c.pattern.enumerated() where expected != nil && bytes[c.offset + i] != expected! { ok = false; break }
-                if ok {
-                    let shown = hex(Array(bytes[c.offset..<(c.offset + c.pattern.count)]))
-                    return ("payload." + (d == 0 ? "c2s" : "s2c"), shown, "payload@\(c.offset) \(patternText(c.pattern))",
-                            Specificity.payload + c.pattern.filter { $0 != nil }.count)
-                }
+                if ok { return .payload(direction: d) }
             }
         case .sequence(let c):
-            if let start = sequenceMatch(c, facts.payloadLengths) {
-                let shown = facts.payloadLengths[start..<(start + c.steps.count)].map { $0 >= 0 ? "c2s:\($0)" : "s2c:\(-$0)" }
-                return ("sequence", shown.joined(separator: " "), "sequence " + c.steps.map(stepText).joined(separator: " "),
-                        Specificity.sequence + c.steps.count)
-            }
-        case .counter(let c):
-            if let value = facts.counters[c.name], c.minimum.map({ value >= $0 }) ?? true, c.maximum.map({ value <= $0 }) ?? true {
-                let bounds = [c.minimum.map { "min \($0)" }, c.maximum.map { "max \($0)" }].compactMap { $0 }.joined(separator: " ")
-                return ("counter." + c.name, String(value), "counter \(bounds)", Specificity.counter)
+            if let start = sequenceMatch(c, facts.payloadLengths) { return .sequence(start: start) }
+        case .counter(let c, let id):
+            if let value = facts.counter(id, name: c.name), c.minimum.map({ value >= $0 }) ?? true, c.maximum.map({ value <= $0 }) ?? true {
+                return .counter(value)
             }
         }
         return nil
     }
+
+    /// The evidence (field, value, condition, specificity) of a hit of this leaf.
+    func describe(_ hit: Hit, _ facts: FlowFacts) -> (field: String, value: String, condition: String, specificity: Int) {
+        switch (test, hit) {
+        case (.exact, .text(let v, _)):
+            return (field, v, "exact \(v)", Specificity.exactText)
+        case (.domainSuffix, .text(let v, let offset)):
+            let suffix = offset == 0 ? v : String(decoding: v.utf8.dropFirst(offset), as: UTF8.self)
+            return (field, v, "suffix \(suffix)", Specificity.domainSuffix + min(labelCount(suffix), 99))
+        case (.affix(_, let prefix, _), .text(let v, let length)):
+            let bytes = v.utf8
+            let part = prefix ? String(decoding: bytes.prefix(length), as: UTF8.self) : String(decoding: bytes.suffix(length), as: UTF8.self)
+            return (field, v, "\(prefix ? "prefix" : "suffix") \(part)", Specificity.textAffix + min(length, 900))
+        case (.contains(_, let values, _), .text(let v, let i)):
+            return (field, v, "contains \(values[i])", Specificity.pattern)
+        case (.regex(_, let patterns), .text(let v, let i)):
+            return (field, v, "regex \(patterns[i].pattern)", Specificity.pattern)
+        case (.cidr, .address(let a, let prefix)):
+            return (field, a.description, "cidr \(prefix)", Specificity.cidr + prefix.length - (prefix.network.isIPv4 ? 96 : 0))
+        case (.numbers(_, _, let ranges), .number(let n, let r)):
+            if r < 0 { return (field, String(n), "exact \(n)", Specificity.exactNumber) }
+            return (field, String(n), "range \(ranges[r].lowerBound)-\(ranges[r].upperBound)", Specificity.numberRange)
+        case (.payload(let c), .payload(let d)):
+            let bytes = facts.firstPayload[d]
+            let shown = hex(Array(bytes[c.offset..<(c.offset + c.pattern.count)]))
+            return ("payload." + (d == 0 ? "c2s" : "s2c"), shown, "payload@\(c.offset) \(patternText(c.pattern))",
+                    Specificity.payload + c.pattern.filter { $0 != nil }.count)
+        case (.sequence(let c), .sequence(let start)):
+            let shown = facts.payloadLengths[start..<(start + c.steps.count)].map { $0 >= 0 ? "c2s:\($0)" : "s2c:\(-$0)" }
+            return ("sequence", shown.joined(separator: " "), "sequence " + c.steps.map(stepText).joined(separator: " "),
+                    Specificity.sequence + c.steps.count)
+        case (.counter(let c, _), .counter(let value)):
+            let bounds = [c.minimum.map { "min \($0)" }, c.maximum.map { "max \($0)" }].compactMap { $0 }.joined(separator: " ")
+            return (field, String(value), "counter \(bounds)", Specificity.counter)
+        default:
+            fatalError("a hit of another kind of leaf")
+        }
+    }
 }
 
 func sequenceMatch(_ c: SequenceCondition, _ lengths: [Int32]) -> Int? {
-    let starts = c.anywhere ? Array(0..<max(0, lengths.count - c.steps.count + 1)) : [0]
+    let starts = c.anywhere ? 0..<max(0, lengths.count - c.steps.count + 1) : 0..<1
     outer: for start in starts where start + c.steps.count <= lengths.count {
         for (i, step) in c.steps.enumerated() {
             let signed = Int(lengths[start + i])
@@ -194,6 +259,22 @@ func sequenceMatch(_ c: SequenceCondition, _ lengths: [Int32]) -> Int? {
     return nil
 }
 
+/// `haystack.contains(needle)`, on the bytes when both are printable ASCII (the
+/// same answer, without bridging to a Foundation search).
+func textContains(_ haystack: String, _ needle: String) -> Bool {
+    func printable(_ text: String) -> Bool { text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }
+    if !needle.isEmpty, printable(haystack), printable(needle) {
+        let h = Array(haystack.utf8), n = Array(needle.utf8)
+        guard n.count <= h.count else { return false }
+        outer: for start in 0...(h.count - n.count) {
+            for i in 0..<n.count where h[start + i] != n[i] { continue outer }
+            return true
+        }
+        return false
+    }
+    return haystack.contains(needle)
+}
+
 /// `a.b.c` → `a.b.c`, `b.c`, `c` (longest first).
 func domainSuffixes(_ name: String) -> [String] {
     var out = [name]
@@ -203,6 +284,48 @@ func domainSuffixes(_ name: String) -> [String] {
         if !rest.isEmpty { out.append(String(rest)) }
     }
     return out
+}
+
+/// The suffixes `domainSuffixes` gives, longest first, each with the UTF-8 offset
+/// where it starts. ASCII names (nearly all) are walked on their bytes; no array is made.
+struct DomainSuffixWalk: IteratorProtocol {
+    private let name: String
+    private var index: String.Index
+    private var offset = 0
+    private var started = false
+    /// For names with other characters: `domainSuffixes` minus the name itself.
+    private var others: [String]?
+    private var position = 0
+
+    init(_ name: String) {
+        self.name = name
+        index = name.utf8.startIndex
+        for byte in name.utf8 where byte >= 0x80 {
+            others = Array(domainSuffixes(name).dropFirst())
+            break
+        }
+    }
+
+    mutating func next() -> (String, Int)? {
+        if !started {
+            started = true
+            return (name, 0)
+        }
+        if let others {
+            guard position < others.count else { return nil }
+            let suffix = others[position]
+            position += 1
+            return (suffix, name.utf8.count - suffix.utf8.count)
+        }
+        let utf8 = name.utf8
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            index = utf8.index(after: index)
+            offset += 1
+            if byte == UInt8(ascii: "."), index != utf8.endIndex { return (String(name[index...]), offset) }
+        }
+        return nil
+    }
 }
 
 func labelCount(_ name: String) -> Int { name.split(separator: ".").count }
@@ -221,31 +344,33 @@ func stepText(_ s: SequenceCondition.Step) -> String {
 /// Prefixes of both families, one hash table per prefix length: a lookup costs one
 /// probe per distinct length (at most 129), whatever the number of prefixes.
 struct PrefixTable<Value: Sendable>: Sendable {
-    private var tables: [Int: [IPAddress: Value]] = [:]
-    /// Distinct lengths, longest first.
-    private(set) var lengths: [Int] = []
+    /// One table per distinct length, longest first.
+    private(set) var tables: [(length: Int, entries: [IPAddress: Value])] = []
 
-    var isEmpty: Bool { lengths.isEmpty }
+    /// Distinct lengths, longest first.
+    var lengths: [Int] { tables.map(\.length) }
+    var isEmpty: Bool { tables.isEmpty }
 
     mutating func insert(_ prefix: IPPrefix, _ value: Value) {
-        if tables[prefix.length] == nil {
-            lengths.append(prefix.length)
-            lengths.sort(by: >)
+        if let i = tables.firstIndex(where: { $0.length == prefix.length }) {
+            tables[i].entries[prefix.network] = value
+        } else {
+            tables.append((prefix.length, [prefix.network: value]))
+            tables.sort { $0.length > $1.length }
         }
-        tables[prefix.length, default: [:]][prefix.network] = value
     }
 
     subscript(prefix: IPPrefix) -> Value? {
-        get { tables[prefix.length]?[prefix.network] }
+        get { tables.first { $0.length == prefix.length }?.entries[prefix.network] }
         set {
             if let newValue { insert(prefix, newValue) }
         }
     }
 
     func longestMatch(_ address: IPAddress) -> (IPPrefix, Value)? {
-        for length in lengths {
+        for (length, entries) in tables {
             let key = IPPrefix.mask(address, length)
-            if let value = tables[length]?[key] { return (IPPrefix(network: key, length: length), value) }
+            if let value = entries[key] { return (IPPrefix(network: key, length: length), value) }
         }
         return nil
     }
@@ -253,8 +378,8 @@ struct PrefixTable<Value: Sendable>: Sendable {
     /// Every prefix containing `address`, longest first.
     func allMatches(_ address: IPAddress) -> [Value] {
         var out = [Value]()
-        for length in lengths {
-            if let value = tables[length]?[IPPrefix.mask(address, length)] { out.append(value) }
+        for (length, entries) in tables {
+            if let value = entries[IPPrefix.mask(address, length)] { out.append(value) }
         }
         return out
     }
@@ -276,42 +401,59 @@ indirect enum CompiledNode: Sendable {
         }
     }
 
-    /// Whether the tree holds; evidence of positive leaves that held is appended.
-    func evaluate(_ facts: FlowFacts, rule: String, into evidence: inout [Evidence], specificity: inout Int) -> Bool {
+    /// Whether the tree holds; when `record`, the hits of positive leaves that held are
+    /// appended (their evidence is made only once the whole rule holds).
+    func evaluate(_ facts: FlowFacts, hits: inout [(leaf: Leaf, hit: Leaf.Hit)], record: Bool) -> Bool {
         switch self {
         case .leaf(let leaf):
             guard let hit = leaf.evaluate(facts) else { return false }
-            evidence.append(Evidence(field: hit.field, value: hit.value, rule: rule, condition: hit.condition))
-            specificity = max(specificity, hit.specificity)
+            if record { hits.append((leaf, hit)) }
             return true
         case .all(let children):
-            let mark = evidence.count, savedSpecificity = specificity
-            for child in children where !child.evaluate(facts, rule: rule, into: &evidence, specificity: &specificity) {
-                evidence.removeSubrange(mark...)
-                specificity = savedSpecificity
+            let mark = hits.count
+            for child in children where !child.evaluate(facts, hits: &hits, record: record) {
+                if record { hits.removeSubrange(mark...) }
                 return false
             }
             return true
         case .any(let children):
             var held = false
             // Every branch that holds adds its evidence: all reasons are shown.
-            for child in children where child.evaluate(facts, rule: rule, into: &evidence, specificity: &specificity) { held = true }
+            for child in children where child.evaluate(facts, hits: &hits, record: record) {
+                held = true
+                if !record { break }
+            }
             return held
         case .not(let child):
-            var scratch = [Evidence](), ignored = 0
-            return !child.evaluate(facts, rule: rule, into: &scratch, specificity: &ignored)
+            return !child.evaluate(facts, hits: &hits, record: false)
         }
     }
 }
 
-/// A rule ready to evaluate.
-struct CompiledRule: Sendable {
-    var rule: Rule
-    var root: CompiledNode
+/// A rule ready to evaluate (a class: looking one up costs no copy of the rule).
+final class CompiledRule: Sendable {
+    let rule: Rule
+    let root: CompiledNode
+    /// Position in the order of (name, pack id, rule id): the last keys of `RuleMatch.ranksBefore`.
+    let order: Int32
+
+    init(rule: Rule, root: CompiledNode, order: Int32) {
+        self.rule = rule
+        self.root = root
+        self.order = order
+    }
 
     func match(_ facts: FlowFacts) -> RuleMatch? {
-        var evidence = [Evidence](), specificity = 0
-        guard root.evaluate(facts, rule: rule.name, into: &evidence, specificity: &specificity) else { return nil }
+        var hits = [(leaf: Leaf, hit: Leaf.Hit)]()
+        guard root.evaluate(facts, hits: &hits, record: true) else { return nil }
+        var evidence = [Evidence]()
+        evidence.reserveCapacity(hits.count)
+        var specificity = 0
+        for (leaf, hit) in hits {
+            let shown = leaf.describe(hit, facts)
+            evidence.append(Evidence(field: shown.field, value: shown.value, rule: rule.name, condition: shown.condition))
+            specificity = max(specificity, shown.specificity)
+        }
         return RuleMatch(rule: rule, evidence: evidence, positiveConditions: evidence.count, specificity: specificity)
     }
 }

@@ -18,13 +18,15 @@ public struct RuleSet: Sendable {
     let compiled: [CompiledRule]
     let index: AnchorIndex
     let alwaysChecked: [Int32]
+    /// `alwaysChecked` as a bit per rule: where each classification's candidate set starts.
+    let alwaysMask: [UInt64]
 
     /// Statuses compiled by default: deprecated rules are kept out of classification.
     public static let defaultStatuses: Set<RuleStatus> = [.stable, .test, .experimental]
 
     /// Compiles `packs`; rule ids must be unique across them, and so must pack ids.
     public static func compile(_ packs: [RulePack], statuses: Set<RuleStatus> = defaultStatuses) throws(RuleError) -> RuleSet {
-        var compiled = [CompiledRule]()
+        var rules = [Rule]()
         var ids = [String: Rule]()
         var packIDs = [String: String]()
         for pack in packs {
@@ -40,34 +42,59 @@ public struct RuleSet: Sendable {
                                     hint: "rule ids must be unique across packs")
                 }
                 ids[rule.id] = rule
-                compiled.append(CompiledRule(rule: rule, root: CompiledNode(rule.match)))
+                rules.append(rule)
             }
         }
+        // The last keys of `RuleMatch.ranksBefore` (name, pack id, rule id) as one number per rule.
+        let byName = rules.indices.sorted { a, b in
+            let x = rules[a], y = rules[b]
+            if x.name != y.name { return x.name < y.name }
+            if x.pack.id != y.pack.id { return x.pack.id < y.pack.id }
+            return x.id < y.id
+        }
+        var order = [Int32](repeating: 0, count: rules.count)
+        for (position, i) in byName.enumerated() { order[i] = Int32(position) }
+        let compiled = rules.indices.map { CompiledRule(rule: rules[$0], root: CompiledNode(rules[$0].match), order: order[$0]) }
+
         var builder = AnchorIndex.Builder()
         var always = [Int32]()
         for (i, rule) in compiled.enumerated() {
-            if let anchors = Anchor.select(rule.rule.match) {
+            if let anchors = Anchor.select(rule.rule.match), anchors.allSatisfy(\.isIndexable) {
                 for anchor in anchors { builder.add(anchor, rule: Int32(i)) }
             } else {
                 always.append(Int32(i))
             }
         }
-        return RuleSet(packs: packs.map(\.info), compiled: compiled, index: builder.build(), alwaysChecked: always)
+        var mask = [UInt64](repeating: 0, count: (compiled.count + 63) / 64)
+        for i in always { mask[Int(i) >> 6] |= 1 << UInt64(i & 63) }
+        return RuleSet(packs: packs.map(\.info), compiled: compiled, index: builder.build(), alwaysChecked: always, alwaysMask: mask)
     }
 
     /// Every rule that matches `facts`, best first (see `RuleMatch.ranksBefore`).
     public func classify(_ facts: FlowFacts) -> [RuleMatch] {
-        var candidates = index.candidates(facts)
-        candidates.append(contentsOf: alwaysChecked)
-        candidates.sort()
-        var matches = [RuleMatch]()
-        var previous: Int32 = -1
-        for candidate in candidates where candidate != previous {
-            previous = candidate
-            if let match = compiled[Int(candidate)].match(facts) { matches.append(match) }
+        // Candidates as a bit per rule: deduplicated and in rule order for free.
+        var candidates = alwaysMask
+        index.mark(facts, in: &candidates)
+        var matches = [(order: Int32, match: RuleMatch)]()
+        for word in candidates.indices {
+            var bits = candidates[word]
+            while bits != 0 {
+                let rule = compiled[word << 6 | bits.trailingZeroBitCount]
+                bits &= bits - 1
+                if let match = rule.match(facts) { matches.append((rule.order, match)) }
+            }
         }
-        matches.sort(by: RuleMatch.ranksBefore)
-        return matches
+        if matches.count > 1 {
+            // `RuleMatch.ranksBefore`, with the names compared once at compile time.
+            matches.sort { a, b in
+                let x = a.match, y = b.match
+                if x.rule.confidence != y.rule.confidence { return x.rule.confidence > y.rule.confidence }
+                if x.positiveConditions != y.positiveConditions { return x.positiveConditions > y.positiveConditions }
+                if x.specificity != y.specificity { return x.specificity > y.specificity }
+                return a.order < b.order
+            }
+        }
+        return matches.map(\.match)
     }
 
     /// The reference: evaluates every rule (for tests and for checking the indexes).
@@ -91,9 +118,22 @@ enum Anchor: Hashable {
     case payload(direction: Direction, position: Int, byte: UInt8)
     case firstLength(Int)
 
+    /// Whether the index can hold it (text anchors need a text field with a number).
+    var isIndexable: Bool {
+        switch self {
+        case .exact(let field, _), .domainSuffix(let field, _), .affix(let field, _, _): return TextFieldID(field) != nil
+        default: return true
+        }
+    }
+
+    /// Text fields with a handful of values shared by most flows (`proto: tcp`): an
+    /// anchor there selects little, so any other anchor of an `all` is preferred.
+    static let fewValues: Set<String> = ["proto", "app_proto", "ip_version", "end_reason", "tcp_handshake", "tls.ech", "tls.version", "tunnel.type"]
+
     /// Higher is more selective; `all` anchors on its most selective child.
     var rank: Int {
         switch self {
+        case .exact(let field, _) where Anchor.fewValues.contains(field): return 0
         case .exact: return 6
         case .domainSuffix: return 5
         case .affix, .payload: return 4
@@ -157,17 +197,28 @@ enum Anchor: Hashable {
     }
 }
 
-/// The indexes from fact values to candidate rules.
+/// The indexes from fact values to candidate rules, per field by number.
 struct AnchorIndex: Sendable {
-    var exact: [String: [String: [Int32]]] = [:]
-    var domainSuffix: [String: [String: [Int32]]] = [:]
-    /// Per field: values by length (longest first) for prefix and for suffix.
-    var prefixes: [String: [(length: Int, values: [String: [Int32]])]] = [:]
-    var suffixes: [String: [(length: Int, values: [String: [Int32]])]] = [:]
-    var cidr: [String: PrefixTable<[Int32]>] = [:]
-    /// Per number field: exact numbers (narrow ranges expanded) and wide ranges.
-    var numbers: [String: [Int: [Int32]]] = [:]
-    var wideRanges: [String: [(range: ClosedRange<Int>, rule: Int32)]] = [:]
+    /// Per text field (`TextFieldID`): rules by exact value, by domain suffix, and
+    /// values by length (longest first) for prefix and for suffix.
+    var exact: [[String: [Int32]]]
+    var domainSuffix: [[String: [Int32]]]
+    var prefixes: [[(length: Int, values: [String: [Int32]])]]
+    var suffixes: [[(length: Int, values: [String: [Int32]])]]
+    /// Text fields with any table (bit per `TextFieldID`).
+    var textFields: UInt64 = 0
+    /// Per text field: quick filters in front of `exact` (keys hashed forward) and
+    /// `domainSuffix` (keys hashed backward, so that one backward pass over a name
+    /// hashes all its suffixes); see `QuickFilter`.
+    var exactFilter: [QuickFilter]
+    var suffixFilter: [QuickFilter]
+    /// Per `AddressRef`.
+    var cidr: [PrefixTable<[Int32]>]
+    /// `cidr` split by address family (built from it).
+    var cidrByFamily: [CIDRIndex] = []
+    /// Per `NumberRef`: exact numbers (narrow ranges expanded) and wide ranges.
+    var numbers: [[Int: [Int32]]]
+    var wideRanges: [[(range: ClosedRange<Int>, rule: Int32)]]
     /// Payload byte by direction (0 c2s, 1 s2c), position and value.
     var payload: [[[Int32]]] = []
     var payloadPositions: [Int] = []
@@ -176,18 +227,44 @@ struct AnchorIndex: Sendable {
     /// Ranges up to this width go into the exact-number table.
     static let expandLimit = 4096
 
+    init() {
+        let fields = TextFieldID.count
+        exact = Array(repeating: [:], count: fields)
+        domainSuffix = Array(repeating: [:], count: fields)
+        prefixes = Array(repeating: [], count: fields)
+        suffixes = Array(repeating: [], count: fields)
+        exactFilter = Array(repeating: QuickFilter(), count: fields)
+        suffixFilter = Array(repeating: QuickFilter(), count: fields)
+        cidr = Array(repeating: PrefixTable(), count: 3)
+        numbers = Array(repeating: [:], count: 4)
+        wideRanges = Array(repeating: [], count: 4)
+    }
+
     struct Builder {
         var index = AnchorIndex()
         var payloadTable: [Int: [Int32]] = [:]  // key: direction << 16 | position << 8 | byte
 
+        /// Adds a rule's anchor (text anchors only for text fields: see `Anchor.isIndexable`).
         mutating func add(_ anchor: Anchor, rule: Int32) {
             switch anchor {
             case .exact(let field, let values):
-                for v in values { index.exact[field, default: [:]][v, default: []].append(rule) }
+                guard let f = TextFieldID(field)?.index else { return }
+                index.textFields |= 1 << UInt64(f)
+                for v in values {
+                    index.exact[f][v, default: []].append(rule)
+                    index.exactFilter[f].insert(v, backward: false)
+                }
             case .domainSuffix(let field, let values):
-                for v in values { index.domainSuffix[field, default: [:]][v, default: []].append(rule) }
+                guard let f = TextFieldID(field)?.index else { return }
+                index.textFields |= 1 << UInt64(f)
+                for v in values {
+                    index.domainSuffix[f][v, default: []].append(rule)
+                    index.suffixFilter[f].insert(v, backward: true)
+                }
             case .affix(let field, let prefix, let values):
-                var table = (prefix ? index.prefixes[field] : index.suffixes[field]) ?? []
+                guard let f = TextFieldID(field)?.index else { return }
+                index.textFields |= 1 << UInt64(f)
+                var table = prefix ? index.prefixes[f] : index.suffixes[f]
                 for v in values {
                     let length = v.utf8.count
                     if let i = table.firstIndex(where: { $0.length == length }) {
@@ -197,17 +274,17 @@ struct AnchorIndex: Sendable {
                         table.sort { $0.length > $1.length }
                     }
                 }
-                if prefix { index.prefixes[field] = table } else { index.suffixes[field] = table }
+                if prefix { index.prefixes[f] = table } else { index.suffixes[f] = table }
             case .cidr(let field, let prefixes):
-                var table = index.cidr[field] ?? PrefixTable<[Int32]>()
-                for p in prefixes { table[p] = (table[p] ?? []) + [rule] }
-                index.cidr[field] = table
+                let f = AddressRef(field).rawValue
+                for p in prefixes { index.cidr[f][p] = (index.cidr[f][p] ?? []) + [rule] }
             case .numbers(let field, let ranges):
+                let f = NumberRef(field).rawValue
                 for r in ranges {
                     if r.count <= AnchorIndex.expandLimit {
-                        for n in r { index.numbers[field, default: [:]][n, default: []].append(rule) }
+                        for n in r { index.numbers[f][n, default: []].append(rule) }
                     } else {
-                        index.wideRanges[field, default: []].append((r, rule))
+                        index.wideRanges[f].append((r, rule))
                     }
                 }
             case .payload(let direction, let position, let byte):
@@ -221,6 +298,7 @@ struct AnchorIndex: Sendable {
 
         func build() -> AnchorIndex {
             var index = self.index
+            index.cidrByFamily = index.cidr.map(CIDRIndex.init)
             index.payloadPositions = Array(Set(payloadTable.keys.map { ($0 >> 8) & 0xFF })).sorted()
             index.payload = Array(repeating: Array(repeating: [], count: 256 * FlowFacts.firstPayloadLimit), count: 2)
             if payloadTable.isEmpty { index.payload = [] }
@@ -231,54 +309,234 @@ struct AnchorIndex: Sendable {
         }
     }
 
-    /// Rules whose anchor the facts satisfy (may repeat).
-    func candidates(_ facts: FlowFacts) -> [Int32] {
-        var out = [Int32]()
-        for (field, table) in exact {
-            for v in RuleFields.text(field, of: facts) { if let r = table[v] { out += r } }
-        }
-        for (field, table) in domainSuffix {
-            for v in RuleFields.text(field, of: facts) {
-                for suffix in domainSuffixes(v) { if let r = table[suffix] { out += r } }
-            }
-        }
-        for (field, table) in prefixes {
-            for v in RuleFields.text(field, of: facts) {
-                let bytes = v.utf8
-                for (length, values) in table where length <= bytes.count {
-                    if let r = values[String(decoding: bytes.prefix(length), as: UTF8.self)] { out += r }
+    /// Sets the bit of every rule whose anchor the facts satisfy.
+    func mark(_ facts: FlowFacts, in bits: inout [UInt64]) {
+        if textFields != 0 {
+            let proto = TextFieldID.proto, app = TextFieldID.appProto
+            if textFields & (1 << UInt64(proto)) != 0 { probe(proto, facts.proto, &bits) }
+            if textFields & (1 << UInt64(app)) != 0, let value = facts.appProto { probe(app, value, &bits) }
+            if facts.textPresent & textFields != 0 {
+                for entry in facts.entries where textFields & (1 << UInt64(entry.field)) != 0 && entry.field != proto && entry.field != app {
+                    probe(entry.field, entry.seen, &bits)
                 }
             }
         }
-        for (field, table) in suffixes {
-            for v in RuleFields.text(field, of: facts) {
-                let bytes = v.utf8
-                for (length, values) in table where length <= bytes.count {
-                    if let r = values[String(decoding: bytes.suffix(length), as: UTF8.self)] { out += r }
-                }
+        cidrByFamily[AddressRef.source.rawValue].mark(facts.sourceAddress, in: &bits)
+        cidrByFamily[AddressRef.destination.rawValue].mark(facts.destinationAddress, in: &bits)
+        cidrByFamily[AddressRef.either.rawValue].mark(facts.sourceAddress, in: &bits)
+        cidrByFamily[AddressRef.either.rawValue].mark(facts.destinationAddress, in: &bits)
+        for raw in 0..<4 {
+            let table = self.numbers[raw], wide = wideRanges[raw]
+            if table.isEmpty && wide.isEmpty { continue }
+            let values: [Int]
+            switch NumberRef(rawValue: raw)! {
+            case .sourcePort: values = [Int(facts.sourcePort)]
+            case .destinationPort: values = [Int(facts.destinationPort)]
+            case .eitherPort: values = [Int(facts.sourcePort), Int(facts.destinationPort)]
+            case .stunAttributes: values = facts.stunAttributes.map { Int($0) }
             }
-        }
-        for (field, table) in cidr {
-            for a in RuleFields.addresses(field, of: facts) {
-                for r in table.allMatches(a) { out += r }
+            if !table.isEmpty {
+                for n in values { if let r = table[n] { AnchorIndex.set(r, in: &bits) } }
             }
-        }
-        for (field, table) in numbers {
-            for n in RuleFields.numbers(field, of: facts) { if let r = table[n] { out += r } }
-        }
-        for (field, ranges) in wideRanges {
-            let values = RuleFields.numbers(field, of: facts)
-            for (range, rule) in ranges where values.contains(where: range.contains) { out.append(rule) }
+            for (range, rule) in wide where values.contains(where: range.contains) {
+                bits[Int(rule) >> 6] |= 1 << UInt64(rule & 63)
+            }
         }
         if !payload.isEmpty {
             for d in 0..<min(2, facts.firstPayload.count) {
                 let bytes = facts.firstPayload[d]
                 for position in payloadPositions where position < bytes.count {
-                    out += payload[d][position * 256 + Int(bytes[position])]
+                    AnchorIndex.set(payload[d][position * 256 + Int(bytes[position])], in: &bits)
                 }
             }
         }
-        if !firstLength.isEmpty, let first = facts.payloadLengths.first, let r = firstLength[Int(first)] { out += r }
-        return out
+        if !firstLength.isEmpty, let first = facts.payloadLengths.first, let r = firstLength[Int(first)] { AnchorIndex.set(r, in: &bits) }
+    }
+
+    /// The text tables of field `f` for one value.
+    private func probe(_ f: Int, _ v: String, _ bits: inout [UInt64]) {
+        let exact = self.exact[f]
+        if !exact.isEmpty, QuickFilter.asciiHash(v).map(exactFilter[f].mayContain) ?? true, let r = exact[v] { AnchorIndex.set(r, in: &bits) }
+        let domainSuffix = self.domainSuffix[f]
+        if !domainSuffix.isEmpty {
+            let filter = suffixFilter[f]
+            // ASCII names: one backward pass hashes every suffix; the table is asked only
+            // about suffixes the filter may hold. Others: every suffix in turn.
+            let done: Bool? = v.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+                guard !bytes.isEmpty, !bytes.contains(where: { $0 >= 0x80 }) else { return false }
+                var h = QuickFilter.basis
+                var i = bytes.count
+                while i > 0 {
+                    i -= 1
+                    h = (h ^ UInt64(bytes[i])) &* QuickFilter.prime
+                    if i == 0 || bytes[i - 1] == UInt8(ascii: ".") {
+                        if filter.mayContain(h),
+                           let r = domainSuffix[String(decoding: UnsafeBufferPointer(rebasing: bytes[i...]), as: UTF8.self)] {
+                            AnchorIndex.set(r, in: &bits)
+                        }
+                    }
+                }
+                return true
+            }
+            if done != true {
+                var walk = DomainSuffixWalk(v)
+                while let (suffix, _) = walk.next() {
+                    if let r = domainSuffix[suffix] { AnchorIndex.set(r, in: &bits) }
+                }
+            }
+        }
+        let prefixes = self.prefixes[f]
+        if !prefixes.isEmpty {
+            let bytes = v.utf8
+            for (length, table) in prefixes where length <= bytes.count {
+                if let r = table[String(decoding: bytes.prefix(length), as: UTF8.self)] { AnchorIndex.set(r, in: &bits) }
+            }
+        }
+        let suffixes = self.suffixes[f]
+        if !suffixes.isEmpty {
+            let bytes = v.utf8
+            for (length, table) in suffixes where length <= bytes.count {
+                if let r = table[String(decoding: bytes.suffix(length), as: UTF8.self)] { AnchorIndex.set(r, in: &bits) }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func set(_ rules: [Int32], in bits: inout [UInt64]) {
+        for r in rules { bits[Int(r) >> 6] |= 1 << UInt64(r & 63) }
+    }
+}
+
+/// A bit filter in front of a hash table: "no" for most values that are not keys,
+/// for the price of an FNV-1a hash of the bytes (no `Hasher`, no `String`). Asked
+/// only about ASCII text, and off ("maybe" always) once a key has other characters:
+/// `String` equality is canonical equivalence, which bytes alone cannot decide there
+/// (KELVIN SIGN equals K).
+struct QuickFilter: Sendable {
+    private var words: [UInt64] = []
+    private var off = false
+    static let wordCount = 1 << 10  // 65,536 bits
+    static let basis: UInt64 = 0xcbf2_9ce4_8422_2325
+    static let prime: UInt64 = 0x100_0000_01b3
+
+    /// The hash of the bytes first to last, nil when the text is not all ASCII.
+    static func asciiHash(_ text: String) -> UInt64? {
+        var h = basis
+        for byte in text.utf8 {
+            if byte >= 0x80 { return nil }
+            h = (h ^ UInt64(byte)) &* prime
+        }
+        return h
+    }
+
+    /// Adds a key, hashed first to last or (for suffix tables) last to first.
+    mutating func insert(_ key: String, backward: Bool) {
+        guard key.utf8.allSatisfy({ $0 < 0x80 }) else {
+            off = true
+            return
+        }
+        var h = QuickFilter.basis
+        if backward {
+            for byte in key.utf8.reversed() { h = (h ^ UInt64(byte)) &* QuickFilter.prime }
+        } else {
+            for byte in key.utf8 { h = (h ^ UInt64(byte)) &* QuickFilter.prime }
+        }
+        insert(h)
+    }
+
+    private static func bits(_ h: UInt64) -> (Int, Int) {
+        let m = h &* 0x9E37_79B9_7F4A_7C15
+        return (Int(m >> 48), Int((m >> 32) & 0xFFFF))
+    }
+
+    private mutating func insert(_ h: UInt64) {
+        if words.isEmpty { words = Array(repeating: 0, count: QuickFilter.wordCount) }
+        let (a, b) = QuickFilter.bits(h)
+        words[a >> 6] |= 1 << UInt64(a & 63)
+        words[b >> 6] |= 1 << UInt64(b & 63)
+    }
+
+    /// False only when no key inserted has this hash.
+    @inline(__always)
+    func mayContain(_ h: UInt64) -> Bool {
+        if off { return true }
+        guard !words.isEmpty else { return false }
+        let (a, b) = QuickFilter.bits(h)
+        return words[a >> 6] & (1 << UInt64(a & 63)) != 0 && words[b >> 6] & (1 << UInt64(b & 63)) != 0
+    }
+}
+
+/// A CIDR table arranged by address family. IPv4 prefixes become disjoint intervals
+/// of the 32-bit space, each with the rules of every prefix covering it: one binary
+/// search per address. Masked below 96 (in the IPv4-mapped space) every IPv4 address
+/// gives the same key, looked up once when built. Other addresses probe the tables
+/// per length, skipping lengths of 96 or more that hold only IPv4 networks.
+struct CIDRIndex: Sendable {
+    private var starts: [UInt32] = []
+    private var covering: [[Int32]] = []
+    private var v4Short: [[Int32]] = []
+    private var other: [(length: Int, entries: [IPAddress: [Int32]])] = []
+
+    init(_ table: PrefixTable<[Int32]>) {
+        var intervals = [(start: UInt64, end: UInt64, rules: [Int32])]()
+        for (length, entries) in table.tables {
+            if length < 96 {
+                if let rules = entries[IPPrefix.mask(IPAddress(ipv4: 0), length)] { v4Short.append(rules) }
+                other.append((length, entries))
+                continue
+            }
+            var hasOther = false
+            for (network, rules) in entries {
+                guard network.isIPv4 else {
+                    hasOther = true
+                    continue
+                }
+                let start = UInt64(network.ipv4Value)
+                intervals.append((start, start + (UInt64(1) << UInt64(128 - length)) - 1, rules))
+            }
+            if hasOther { other.append((length, entries)) }
+        }
+        guard !intervals.isEmpty else { return }
+        // Sweep the boundaries: rules start covering at `start` and stop after `end`.
+        var boundaries = Set<UInt64>([0])
+        var adding = [UInt64: [Int32]](), removing = [UInt64: [Int32]]()
+        for (start, end, rules) in intervals {
+            boundaries.insert(start)
+            adding[start, default: []] += rules
+            if end < UInt64(UInt32.max) {
+                boundaries.insert(end + 1)
+                removing[end + 1, default: []] += rules
+            }
+        }
+        var active = [Int32: Int]()
+        for boundary in boundaries.sorted() {
+            for rule in removing[boundary] ?? [] {
+                active[rule, default: 0] -= 1
+                if active[rule] == 0 { active[rule] = nil }
+            }
+            for rule in adding[boundary] ?? [] { active[rule, default: 0] += 1 }
+            starts.append(UInt32(boundary))
+            covering.append(active.keys.sorted())
+        }
+    }
+
+    func mark(_ address: IPAddress, in bits: inout [UInt64]) {
+        if address.isIPv4 {
+            if !starts.isEmpty {
+                // The last interval starting at or before the address (the first starts at 0).
+                let value = address.ipv4Value
+                var low = 0, high = starts.count - 1
+                while low < high {
+                    let middle = (low + high + 1) / 2
+                    if starts[middle] <= value { low = middle } else { high = middle - 1 }
+                }
+                AnchorIndex.set(covering[low], in: &bits)
+            }
+            for r in v4Short { AnchorIndex.set(r, in: &bits) }
+        } else {
+            for (length, entries) in other {
+                if let r = entries[IPPrefix.mask(address, length)] { AnchorIndex.set(r, in: &bits) }
+            }
+        }
     }
 }

@@ -1,5 +1,4 @@
 import CYaml
-import Yams
 
 /// A YAML node with the place it was written, after the safety checks.
 struct YNode: Sendable {
@@ -42,117 +41,120 @@ enum SafeYAML {
     static let maxDepth = 32
     static let maxNodes = 2_000_000
 
+    /// Parses in one pass over libyaml's events (iterative, no recursion), building the
+    /// nodes directly: refuses aliases and anchors, more than one document, nesting past
+    /// `maxDepth`, more than `maxNodes` nodes, keys that are not plain text and duplicate
+    /// keys. (Yams' composer is not used: it hashed whole key subtrees, resolving tags
+    /// with regular expressions, and recursed once per nesting level.)
     static func parse(_ text: String, file: String) throws(RuleError) -> YNode? {
-        if let problem = precheck(text, file: file) { throw problem }
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw convert(error, file: file)
-        } catch {
-            throw RuleError(file: file, message: "YAML: \(error)")
-        }
-        guard let root else { return nil }
-        return try convert(root, file: file)
-    }
-
-    /// One pass over libyaml's events (iterative, no recursion), before Yams builds
-    /// nodes: Yams would resolve aliases and hash whole subtrees of keys, and recurses
-    /// once per nesting level.
-    private static func precheck(_ text: String, file: String) -> RuleError? {
         var parser = yaml_parser_t()
-        guard yaml_parser_initialize(&parser) == 1 else { return RuleError(file: file, message: "YAML parser: out of memory") }
+        guard yaml_parser_initialize(&parser) == 1 else { throw RuleError(file: file, message: "YAML parser: out of memory") }
         defer { yaml_parser_delete(&parser) }
         let bytes = Array(text.utf8)
-        return bytes.withUnsafeBufferPointer { buffer -> RuleError? in
+        let result: Result<YNode?, RuleError> = bytes.withUnsafeBufferPointer { buffer in
             yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-            var depth = 0, nodes = 0, documents = 0
-            while true {
-                var event = yaml_event_t()
-                guard yaml_parser_parse(&parser, &event) == 1 else {
-                    let problem = parser.problem.map { String(cString: $0) } ?? "syntax error"
-                    let context = parser.context.map { String(cString: $0) }
-                    let mark = parser.problem_mark
-                    return RuleError(file: file, line: Int(mark.line) + 1, column: Int(mark.column) + 1,
-                                     message: "YAML syntax: \(problem)" + (context.map { " \($0)" } ?? ""),
-                                     hint: "check indentation, quotes and the ':' after each key")
-                }
-                defer { yaml_event_delete(&event) }
-                let line = Int(event.start_mark.line) + 1, column = Int(event.start_mark.column) + 1
-                func refuse(_ message: String, _ hint: String) -> RuleError {
-                    RuleError(file: file, line: line, column: column, message: message, hint: hint)
-                }
-                var anchor: UnsafeMutablePointer<yaml_char_t>?
-                switch event.type {
-                case YAML_STREAM_END_EVENT:
-                    return nil
-                case YAML_DOCUMENT_START_EVENT:
-                    documents += 1
-                    if documents > 1 { return refuse("more than one YAML document in the file", "remove the '---' separator; one document per file") }
-                case YAML_ALIAS_EVENT:
-                    return refuse("YAML aliases ('*name') are not allowed", "write the value out in full; quote text that starts with '*'")
-                case YAML_SCALAR_EVENT:
-                    anchor = event.data.scalar.anchor
-                    nodes += 1
-                case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
-                    anchor = event.type == YAML_SEQUENCE_START_EVENT ? event.data.sequence_start.anchor : event.data.mapping_start.anchor
-                    nodes += 1
-                    depth += 1
-                    if depth > maxDepth { return refuse("nesting deeper than \(maxDepth) levels", "flatten the structure") }
-                case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                    depth -= 1
-                default:
-                    break
-                }
-                if anchor != nil {
-                    return refuse("YAML anchors ('&name') are not allowed", "write the value out in full; quote text that starts with '&'")
-                }
-                if nodes > maxNodes { return refuse("more than \(maxNodes) YAML nodes", "move large value sets to list files") }
-            }
+            return build(&parser, file: file)
         }
+        return try result.get()
     }
 
-    private static func convert(_ error: YamlError, file: String) -> RuleError {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return RuleError(file: file, line: mark.line, column: mark.column, message: "YAML syntax: \(problem)",
-                             hint: "check indentation, quotes and the ':' after each key")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return RuleError(file: file, line: context.mark.line, column: context.mark.column,
-                             message: "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", "))",
-                             hint: "each key may appear once in a mapping")
-        default:
-            return RuleError(file: file, line: 1, column: 1, message: "YAML: \(error)")
-        }
+    /// A sequence or mapping being built.
+    private struct Open {
+        var line: Int
+        var column: Int
+        var isMapping: Bool
+        var items: [YNode] = []
+        var pairs: [(key: YNode, value: YNode)] = []
+        var pendingKey: YNode?
+        var keys: [String: YNode] = [:]
     }
 
-    private static func convert(_ node: Node, file: String) throws(RuleError) -> YNode {
-        let line = node.mark?.line ?? 0, column = node.mark?.column ?? 0
-        switch node {
-        case .scalar(let scalar):
-            return YNode(value: .scalar(scalar.string, plain: scalar.style == .plain), line: line, column: column)
-        case .sequence(let sequence):
-            var items = [YNode]()
-            items.reserveCapacity(sequence.count)
-            for item in sequence { items.append(try convert(item, file: file)) }
-            return YNode(value: .sequence(items), line: line, column: column)
-        case .mapping(let mapping):
-            var pairs = [(key: YNode, value: YNode)]()
-            var seen = Set<String>()
-            for (key, value) in mapping {
-                let keyNode = try convert(key, file: file)
-                guard let name = keyNode.string else {
-                    throw RuleError(file: file, line: keyNode.line, column: keyNode.column, message: "a key must be plain text", hint: "write 'name: value'")
-                }
-                guard seen.insert(name).inserted else {
-                    throw RuleError(file: file, line: keyNode.line, column: keyNode.column, message: "duplicate key '\(name)'", hint: "each key may appear once in a mapping")
-                }
-                pairs.append((keyNode, try convert(value, file: file)))
+    private static func build(_ parser: inout yaml_parser_t, file: String) -> Result<YNode?, RuleError> {
+        var depth = 0, nodes = 0, documents = 0
+        var stack = [Open]()
+        var root: YNode?
+        // Refusals found in the structure are reported after the whole text parsed (a
+        // syntax error anywhere comes first); duplicates first, as when Yams checked them.
+        var duplicate: RuleError?, badKey: RuleError?
+        func add(_ node: YNode) {
+            guard !stack.isEmpty else {
+                root = node
+                return
             }
-            return YNode(value: .mapping(pairs), line: line, column: column)
-        case .alias:
-            throw RuleError(file: file, line: line, column: column, message: "YAML aliases are not allowed", hint: "write the value out in full")
+            let top = stack.count - 1
+            if !stack[top].isMapping {
+                stack[top].items.append(node)
+            } else if let key = stack[top].pendingKey {
+                stack[top].pairs.append((key, node))
+                stack[top].pendingKey = nil
+            } else {
+                stack[top].pendingKey = node
+                if let name = node.string {
+                    if let first = stack[top].keys[name] {
+                        if duplicate == nil {
+                            duplicate = RuleError(file: file, line: first.line, column: first.column, message: "duplicate key '\(name)'",
+                                                  hint: "each key may appear once in a mapping")
+                        }
+                    } else {
+                        stack[top].keys[name] = node
+                    }
+                } else if badKey == nil {
+                    badKey = RuleError(file: file, line: node.line, column: node.column, message: "a key must be plain text", hint: "write 'name: value'")
+                }
+            }
+        }
+        while true {
+            var event = yaml_event_t()
+            guard yaml_parser_parse(&parser, &event) == 1 else {
+                let problem = parser.problem.map { String(cString: $0) } ?? "syntax error"
+                let context = parser.context.map { String(cString: $0) }
+                let mark = parser.problem_mark
+                return .failure(RuleError(file: file, line: Int(mark.line) + 1, column: Int(mark.column) + 1,
+                                          message: "YAML syntax: \(problem)" + (context.map { " \($0)" } ?? ""),
+                                          hint: "check indentation, quotes and the ':' after each key"))
+            }
+            defer { yaml_event_delete(&event) }
+            let line = Int(event.start_mark.line) + 1, column = Int(event.start_mark.column) + 1
+            func refuse(_ message: String, _ hint: String) -> Result<YNode?, RuleError> {
+                .failure(RuleError(file: file, line: line, column: column, message: message, hint: hint))
+            }
+            var anchor: UnsafeMutablePointer<yaml_char_t>?
+            switch event.type {
+            case YAML_STREAM_END_EVENT:
+                if let error = duplicate ?? badKey { return .failure(error) }
+                return .success(root)
+            case YAML_DOCUMENT_START_EVENT:
+                documents += 1
+                if documents > 1 { return refuse("more than one YAML document in the file", "remove the '---' separator; one document per file") }
+            case YAML_ALIAS_EVENT:
+                return refuse("YAML aliases ('*name') are not allowed", "write the value out in full; quote text that starts with '*'")
+            case YAML_SCALAR_EVENT:
+                anchor = event.data.scalar.anchor
+                nodes += 1
+                if anchor == nil && nodes <= maxNodes {
+                    let value = String(decoding: UnsafeBufferPointer(start: event.data.scalar.value, count: event.data.scalar.length), as: UTF8.self)
+                    add(YNode(value: .scalar(value, plain: event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE), line: line, column: column))
+                }
+            case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                let mapping = event.type == YAML_MAPPING_START_EVENT
+                anchor = mapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
+                nodes += 1
+                depth += 1
+                if depth > maxDepth { return refuse("nesting deeper than \(maxDepth) levels", "flatten the structure") }
+                stack.append(Open(line: line, column: column, isMapping: mapping))
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                depth -= 1
+                if let open = stack.popLast() {
+                    add(YNode(value: open.isMapping ? .mapping(open.pairs) : .sequence(open.items), line: open.line, column: open.column))
+                }
+            default:
+                break
+            }
+            if anchor != nil {
+                return refuse("YAML anchors ('&name') are not allowed", "write the value out in full; quote text that starts with '&'")
+            }
+            if nodes > maxNodes { return refuse("more than \(maxNodes) YAML nodes", "move large value sets to list files") }
         }
     }
 }
