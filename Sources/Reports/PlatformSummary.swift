@@ -24,8 +24,12 @@ public struct PlatformSummary: Sendable {
 
     public mutating func add(_ report: FlowReport) {
         guard let platform = report.classification?.platform else { return }
+        // In place: a copy of the entry would copy its client set and server table per flow.
+        PlatformSummary.add(report, to: &platforms[platform, default: Entry()])
+    }
+
+    private static func add(_ report: FlowReport, to entry: inout Entry) {
         let flow = report.summary
-        var entry = platforms[platform] ?? Entry()
         entry.flows += 1
         entry.bytes += flow.c2s.ipBytes + flow.s2c.ipBytes
         entry.firstSeen = min(entry.firstSeen, flow.firstSeen)
@@ -38,7 +42,6 @@ public struct PlatformSummary: Sendable {
         let activity = report.classification?.activity ?? "unknown"
         entry.activities[activity, default: 0] += 1
         if activity == "voice-call" || activity == "video-call" { entry.calls += 1 }
-        platforms[platform] = entry
     }
 
     /// Readable lines for standard error: per platform, what, when, between which
