@@ -26,6 +26,23 @@ struct AnalyzeCommandTests {
         #expect(result.stderr.contains("packets"))
     }
 
+    @Test func threadsGiveTheSameLinesAndBadCountsAreUsageErrors() throws {
+        let captures = ["lab-basic.pcap", "lab-quic.pcap", "lab-ssh.pcap", "lab-mtproto.pcap", "lab-tls-keyshare.pcap"]
+            .map { Runner.packageRoot.appendingPathComponent("Captures/\($0)").path }
+        let single = try Runner.run(["analyze", "--format", "jsonl", "-q"] + captures)
+        #expect(single.status == 0, "\(single.stderr)")
+        #expect(single.lines.count >= 15)
+        for threads in ["2", "4"] {
+            let sharded = try Runner.run(["analyze", "--format", "jsonl", "-q", "--threads", threads] + captures)
+            #expect(sharded.status == 0, "\(sharded.stderr)")
+            #expect(sharded.stdout == single.stdout, "--threads \(threads) changed the output")
+        }
+        for bad in ["0", "65", "x"] {
+            let result = try Runner.run(["analyze", "--threads", bad, Runner.labCapture.path])
+            #expect(result.status == 1, "--threads \(bad)")
+        }
+    }
+
     @Test func csvHasTheFlatKeysAndTableFitsATerminal() throws {
         let csv = try Runner.run(["analyze", "--format", "csv", Runner.labCapture.path])
         #expect(csv.status == 0)
