@@ -75,8 +75,8 @@ for name in "${names[@]}"; do
     }'
 done
 awk -v a="${wall[shipped]}" -v b="${wall[shipped:2t]}" 'BEGIN { printf "--threads 2: %.2fx the single-thread speed\n", a / b }'
-"$binary" analyze -q --rules Rules --format jsonl -o "$OUT/out-1t.jsonl" "$capture"
-"$binary" analyze -q --rules Rules --threads 2 --format jsonl -o "$OUT/out-2t.jsonl" "$capture"
+"$binary" analyze -q --force --rules Rules --format jsonl -o "$OUT/out-1t.jsonl" "$capture"
+"$binary" analyze -q --force --rules Rules --threads 2 --format jsonl -o "$OUT/out-2t.jsonl" "$capture"
 if cmp -s "$OUT/out-1t.jsonl" "$OUT/out-2t.jsonl"; then
     echo "--threads 2 output: identical to the single-thread output ($(wc -l < "$OUT/out-1t.jsonl") flows)"
 else
