@@ -15,6 +15,13 @@ let package = Package(
     name: "cipherscope",
     products: [
         .executable(name: "cipherscope", targets: ["cipherscope"]),
+        // The pipeline stages as one library, for the libFuzzer targets in Fuzz/
+        // (a separate package that depends on this one by path).
+        .library(
+            name: "CipherscopeCore",
+            targets: ["Capture", "Decoding", "Flows", "Dissectors", "Fingerprints", "FingerprintsFoxIO",
+                      "Inspection", "Rules", "Classifier", "Reports", "Analysis"]
+        ),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

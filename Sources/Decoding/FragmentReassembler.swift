@@ -37,16 +37,19 @@ public final class FragmentReassembler {
         var ipBytes: UInt32 = 0
         let originTag: UInt64
         let originTime: Int64
+        /// Creation order, for dropping the oldest datagram (see `order`).
+        let serial: UInt64
         var firstFragmentSeen = false
         /// The header chain's next protocol as given by the first fragment (IPv6: the
         /// fragment header's next header; IPv4: the protocol field).
         var proto: UInt8
 
-        init(capacity: Int, originTag: UInt64, originTime: Int64, proto: UInt8) {
+        init(capacity: Int, originTag: UInt64, originTime: Int64, proto: UInt8, serial: UInt64) {
             storage = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 8)
             self.originTag = originTag
             self.originTime = originTime
             self.proto = proto
+            self.serial = serial
         }
 
         deinit { storage.deallocate() }
@@ -96,6 +99,14 @@ public final class FragmentReassembler {
     private var heldBytes = 0
     private var retired: [Datagram] = []
     private var nextExpiry: Int64 = .min
+    /// Datagrams in the order they were started (key and serial), so that the oldest
+    /// is dropped in constant time when a limit is reached: a flood of fragments that
+    /// never complete must not cost a walk over all held datagrams per fragment.
+    /// Entries of datagrams already gone (completed, expired, invalid) are skipped
+    /// when met and compacted away as they accumulate.
+    private var order: [(key: Key, serial: UInt64)] = []
+    private var orderHead = 0
+    private var nextSerial: UInt64 = 0
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
@@ -121,10 +132,12 @@ public final class FragmentReassembler {
         if let existing = datagrams[key] {
             datagram = existing
         } else {
-            if datagrams.count >= limits.maxDatagrams { dropOldest(reasonLimit: true) }
-            datagram = Datagram(capacity: min(max(end, 1500), 65_535), originTag: tag, originTime: time, proto: proto)
+            if datagrams.count >= limits.maxDatagrams { _ = dropOldest(reasonLimit: true) }
+            datagram = Datagram(capacity: min(max(end, 1500), 65_535), originTag: tag, originTime: time, proto: proto, serial: nextSerial)
+            nextSerial &+= 1
             heldBytes += datagram.storage.count
             datagrams[key] = datagram
+            noteStarted(key, datagram)
         }
         datagram.frames += 1
         datagram.fragments += 1
@@ -157,7 +170,7 @@ public final class FragmentReassembler {
             (target + offset).copyMemory(from: source, byteCount: data.count)
             datagram.insert(offset..<end)
         }
-        while heldBytes > limits.maxBytes && datagrams.count > 1 { dropOldest(reasonLimit: true, sparing: key) }
+        while heldBytes > limits.maxBytes && datagrams.count > 1 && dropOldest(reasonLimit: true, sparing: key) {}
 
         guard datagram.isComplete else { return nil }
         datagrams.removeValue(forKey: key)
@@ -187,6 +200,17 @@ public final class FragmentReassembler {
         for datagram in datagrams.values { droppedIncomplete += Int(datagram.frames) }
         datagrams.removeAll()
         heldBytes = 0
+        order.removeAll()
+        orderHead = 0
+    }
+
+    private func noteStarted(_ key: Key, _ datagram: Datagram) {
+        order.append((key, datagram.serial))
+        // Keep the queue within a constant factor of the live datagrams.
+        if order.count - orderHead > 2 * datagrams.count + 1024 {
+            order = order[orderHead...].filter { datagrams[$0.key]?.serial == $0.serial }
+            orderHead = 0
+        }
     }
 
     private func remove(_ key: Key) {
@@ -195,13 +219,33 @@ public final class FragmentReassembler {
         }
     }
 
-    private func dropOldest(reasonLimit: Bool, sparing: Key? = nil) {
-        var oldest: (Key, Datagram)?
-        for (key, datagram) in datagrams where key != sparing {
-            if oldest == nil || datagram.originTime < oldest!.1.originTime { oldest = (key, datagram) }
+    /// Drops the datagram started first (but `sparing`), counting its frames; false
+    /// when there was none to drop.
+    private func dropOldest(reasonLimit: Bool, sparing: Key? = nil) -> Bool {
+        var spared: (key: Key, serial: UInt64)?
+        var dropped = false
+        while orderHead < order.count {
+            let entry = order[orderHead]
+            orderHead += 1
+            guard let datagram = datagrams[entry.key], datagram.serial == entry.serial else { continue }
+            if entry.key == sparing {
+                spared = entry
+                continue
+            }
+            droppedLimit += Int(datagram.frames)
+            remove(entry.key)
+            dropped = true
+            break
         }
-        guard let (key, datagram) = oldest else { return }
-        droppedLimit += Int(datagram.frames)
-        remove(key)
+        // The spared datagram was the oldest left: it goes back to the front.
+        if let spared {
+            orderHead -= 1
+            order[orderHead] = spared
+        }
+        if orderHead > 1024 && orderHead * 2 > order.count {
+            order.removeFirst(orderHead)
+            orderHead = 0
+        }
+        return dropped
     }
 }

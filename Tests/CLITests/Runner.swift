@@ -98,3 +98,44 @@ struct ClassicPcap {
     /// Byte offset of record `index` in the whole file.
     func offset(of index: Int) -> Int { 24 + records.prefix(index).reduce(0) { $0 + $1.count } }
 }
+
+extension Runner {
+    /// The sanitizer `Scripts/sanitize.sh` built everything with (`address`, `thread`), or nil.
+    static let sanitizer: String? = ProcessInfo.processInfo.environment["CIPHERSCOPE_SANITIZER"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// The first `python3` on the PATH, or nil.
+    static let python3: URL? = tool("python3")
+
+    /// An executable named `name` on the PATH, or nil.
+    static func tool(_ name: String) -> URL? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for folder in path.split(separator: ":") {
+            let candidate = URL(fileURLWithPath: String(folder)).appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return nil
+    }
+
+    /// Runs another program (a script, a helper tool) to its end.
+    static func runTool(_ executable: URL, _ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+}

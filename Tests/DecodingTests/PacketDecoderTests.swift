@@ -101,6 +101,39 @@ struct PacketDecoderTests {
         #expect(r.droppedLimit + r.droppedIncomplete + r.droppedInvalid == 100)
     }
 
+    /// At the datagram limit the datagram started first is dropped, whatever completed
+    /// or was dropped in between (the reassembler keeps them in creation order).
+    @Test func fragmentLimitDropsTheOldestFirst() {
+        var limits = FragmentReassembler.Limits()
+        limits.maxDatagrams = 4
+        let bounded = PacketDecoder(fragmentLimits: limits)
+        var packet = DecodedPacket()
+        var tag: UInt64 = 0
+        func fragment(id: UInt16, last: Bool) -> DecodeOutcome {
+            // A 16-byte UDP datagram in two 8-byte fragments.
+            var frame = FrameBuilder.ethernet(type: 0x0800)
+            frame.raw(FrameBuilder.ipv4(proto: 17, src: 10, dst: 20, payloadLength: 8, id: id, flagsOffset: last ? 1 : 0x2000))
+            frame.raw(last ? [0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68] : [0x04, 0x00, 0x05, 0x00, 0x00, 0x10, 0x00, 0x00])
+            tag += 1
+            return frame.bytes.withUnsafeBytes { bounded.decode($0, linkType: .ethernet, tag: tag, time: Int64(tag), into: &packet) }
+        }
+        for id in 1...4 { #expect(fragment(id: UInt16(id), last: false) == .fragmentHeld) }
+        #expect(fragment(id: 2, last: true) == .packet)     // 2 completes: 1, 3, 4 held
+        #expect(fragment(id: 5, last: false) == .fragmentHeld)
+        #expect(fragment(id: 6, last: false) == .fragmentHeld) // full: 1 (the oldest) is dropped
+        #expect(bounded.reassembler.droppedLimit == 1)
+        #expect(fragment(id: 1, last: true) == .fragmentHeld)  // 1 starts again (from its end)
+        #expect(bounded.reassembler.droppedLimit == 2)          // ...and 3 made room for it
+        #expect(fragment(id: 4, last: true) == .packet)         // held: 5, 6, 1
+        #expect(fragment(id: 3, last: true) == .fragmentHeld)   // 3 was dropped: held anew
+        #expect(bounded.reassembler.droppedLimit == 2)
+        #expect(fragment(id: 7, last: false) == .fragmentHeld)  // full: 5, started before 1 and 3 again, goes
+        #expect(bounded.reassembler.droppedLimit == 3)
+        #expect(fragment(id: 6, last: true) == .packet)
+        #expect(fragment(id: 5, last: true) == .fragmentHeld)
+        #expect(bounded.reassembler.pendingDatagrams == 4)      // 1, 3, 7, 5
+    }
+
     @Test func vxlanIsKeyedOnTheInnerFlow() {
         let innerUDP = FrameBuilder.udp(1111, 2222, payload: [1])
         var inner = FrameBuilder.ethernet(type: 0x0800)
