@@ -88,23 +88,25 @@ awk -v a="${wall[shipped]}" -v b="${wall[shipped+10k]}" -v la="${wall[load:shipp
     printf "10,000 extra rules cost %.1f%% throughput (whole process), %.1f%% net of loading\n", 100 * (b - a) / b, 100 * ((b - lb) - (a - la)) / (b - lb)
 }'
 
-# The flow table under a flood: a million distinct flows, all open at once.
-flood=$OUT/flood-flows.pcap
-if [ ! -f "$flood" ]; then python3 Scripts/make-floods.py "$OUT" >&2; fi
-if [ -f "$flood" ]; then
+# The flow table under floods of a million distinct flows, all open at once: flows
+# still being dissected (UDP datagrams and TCP handshakes), and flows whose
+# dissection is over (ICMP echo: what every flow keeps for the rest of its life).
+for kind in flows concluded; do
+    [ -f "$OUT/flood-$kind.pcap" ] || python3 Scripts/make-floods.py "$OUT" --only "$kind" >&2
+done
+printf '%-16s %9s %9s %10s %12s\n' flood seconds Mpps peak-MiB bytes/flow
+for kind in flows concluded; do
+    flood=$OUT/flood-$kind.pcap
     read -r flood_packets _ < <("$OUT/pcapcount" "$flood")
-    run flood:floor "$OUT/pcapcount" "$flood"
-    run flood:1M "$binary" analyze -q --rules Rules --max-flows 1000000 --format jsonl -o /dev/null "$flood"
-    run flood:100k "$binary" analyze -q --rules Rules --max-flows 100000 --format jsonl -o /dev/null "$flood"
-    "$binary" analyze -q --rules Rules --max-flows 1000000 --stats "$OUT/flood-stats.json" --force --format jsonl -o /dev/null "$flood"
-    peak=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["peak_active_flows"])' "$OUT/flood-stats.json" 2>/dev/null || echo 0)
-    echo "flood: $flood ($flood_packets packets), peak active flows $peak"
-    printf '%-12s %9s %9s %10s\n' run seconds Mpps peak-MiB
-    for name in flood:floor flood:1M flood:100k; do
-        awk -v n="$name" -v t="${wall[$name]}" -v m="${mem[$name]}" -v p="$flood_packets" 'BEGIN {
+    run "flood:$kind" "$binary" analyze -q --rules Rules --max-flows 1000000 --format jsonl -o /dev/null "$flood"
+    run "flood:$kind:100k" "$binary" analyze -q --rules Rules --max-flows 100000 --format jsonl -o /dev/null "$flood"
+    "$binary" analyze -q --force --rules Rules --max-flows 1000000 --stats "$OUT/flood-stats.json" --format jsonl -o /dev/null "$flood"
+    peak=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["peak_active_flows"])' "$OUT/flood-stats.json")
+    for name in "flood:$kind" "flood:$kind:100k"; do
+        awk -v n="$name" -v t="${wall[$name]}" -v m="${mem[$name]}" -v m0="${mem[load:shipped]}" -v p="$flood_packets" -v f="$peak" 'BEGIN {
             if (t <= 0) t = 0.001
-            printf "%-12s %9.3f %9.3f %10.1f\n", n, t, p / t / 1e6, m / 1024 }'
+            per = (n ~ /100k/) ? "-" : sprintf("%.0f", (m - m0) * 1024 / f)
+            printf "%-16s %9.3f %9.3f %10.1f %12s\n", n, t, p / t / 1e6, m / 1024, per }'
     done
-    awk -v m1="${mem[flood:1M]}" -v m0="${mem[load:shipped]}" -v peak="$peak" 'BEGIN {
-        if (peak > 0) printf "memory per active flow (peak RSS above start-up, 1M flows open): %.0f bytes\n", (m1 - m0) * 1024 / peak }'
-fi
+done
+echo "bytes/flow: peak RSS above the start-up RSS (rules loaded), divided by the peak of open flows ($peak)"

@@ -18,6 +18,9 @@ Writes, with plain struct packing (no scapy, a few seconds for a million flows):
                         exception (one IPv4, one IPv6): their last fragment follows
                         at once and they complete (a UDP flow each), so reassembly
                         must keep working under the flood.
+  flood-concluded.pcap  N distinct ICMP echo flows (default: --flows), one request each:
+                        nothing to dissect, so every flow holds only what a flow keeps
+                        once its dissection is over (the per-flow memory floor).
   flood-tcpseq.pcap     N TCP connections (default 20,000): SYN and SYN-ACK, then
                         segments both ways with random sequence numbers (in order,
                         overlapping, far outside the window, wrapping past 2^32) and
@@ -102,6 +105,20 @@ def flood_flows(path, count, duration):
             out.add(micros, ipv4(src, dst, 6, tcp(sport, dport, i * 7919, 0, SYN)))
             if i % 4 == 1:
                 out.add(micros + 1, ipv4(dst, src, 6, tcp(dport, sport, i * 104729, i * 7919 + 1, SYN | ACK)))
+    out.close()
+    return out.packets
+
+
+def flood_concluded(path, count, duration):
+    """`count` ICMP echo requests from distinct sources: flows with nothing to dissect."""
+    out = PcapWriter(path)
+    start = T0 * 1_000_000
+    step = max(1, duration * 1_000_000 // max(count, 1))
+    for i in range(count):
+        src = 0x0AC00000 | (i & 0x3FFFFF)        # 10.192.0.0/10: one source per flow
+        dst = 0xC6336400 | (1 + i % 250)
+        echo = struct.pack(">BBHHH", 8, 0, 0, i & 0xFFFF, 1) + b"flood-echo"
+        out.add(start + i * step, ipv4(src, dst, 1, echo))
     out.close()
     return out.packets
 
@@ -206,10 +223,10 @@ def main():
     parser.add_argument("--tcp-flows", type=int, default=20_000)
     parser.add_argument("--duration", type=int, default=4, help="seconds of capture time each flood spans")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--only", action="append", choices=["flows", "fragments", "tcpseq"])
+    parser.add_argument("--only", action="append", choices=["flows", "fragments", "tcpseq", "concluded"])
     args = parser.parse_args()
     os.makedirs(args.outdir, exist_ok=True)
-    which = args.only or ["flows", "fragments", "tcpseq"]
+    which = args.only or ["flows", "fragments", "tcpseq", "concluded"]
     if "flows" in which:
         packets = flood_flows(os.path.join(args.outdir, "flood-flows.pcap"), args.flows, args.duration)
         print(f"flood-flows.pcap: {args.flows} flows, {packets} packets")
@@ -217,6 +234,9 @@ def main():
         packets = flood_fragments(os.path.join(args.outdir, "flood-fragments.pcap"), args.fragments, args.duration)
         complete = sum(1 for i in range(args.fragments) if i % 1000 >= 998)
         print(f"flood-fragments.pcap: {args.fragments} datagrams ({complete} complete), {packets} fragments")
+    if "concluded" in which:
+        packets = flood_concluded(os.path.join(args.outdir, "flood-concluded.pcap"), args.flows, args.duration)
+        print(f"flood-concluded.pcap: {args.flows} flows, {packets} packets")
     if "tcpseq" in which:
         packets = flood_tcpseq(os.path.join(args.outdir, "flood-tcpseq.pcap"), args.tcp_flows, args.duration, args.seed)
         print(f"flood-tcpseq.pcap: {args.tcp_flows} flows, {packets} packets")
