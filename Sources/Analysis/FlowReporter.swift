@@ -25,8 +25,12 @@ final class FlowReporter {
     private var flowNames: [UInt64: String] = [:]
     private var activeFlows = 0
 
-    /// At the end of input the open flows are gathered, labelled together, then written.
+    /// At the end of input the open flows are gathered, labelled together, then
+    /// written, in chunks of at most `gatherLimit` (in flow-id order) so that a
+    /// million open flows do not all wait in memory at once; what a chunk teaches
+    /// the classifier still reaches the chunks after it.
     private var gathering = false
+    static let gatherLimit = 16_384
     private var gathered: [(report: FlowReport, flow: FlowSummary, evidence: FlowEvidence?)] = []
 
     /// Keep the last few ended flows for a live view (`recentFlows`).
@@ -75,6 +79,7 @@ final class FlowReporter {
         var report = FlowReport(summary: flow, sourceFile: origin.source, firstFrame: origin.frame, nanosecondTimes: origin.nanosecond, evidence: evidence)
         if gathering {
             gathered.append((report, flow, evidence))
+            if gathered.count >= FlowReporter.gatherLimit { labelGathered() }
             return
         }
         report.classification = classifier?.classify(flow, evidence: evidence)
@@ -85,7 +90,11 @@ final class FlowReporter {
     func startGathering() { gathering = classifier != nil }
 
     func finishGathering() {
+        labelGathered()
         gathering = false
+    }
+
+    private func labelGathered() {
         guard let classifier, !gathered.isEmpty else { return }
         let labels = classifier.classifyBatch(gathered.map { ($0.flow, $0.evidence) })
         for (index, item) in gathered.enumerated() {
@@ -93,7 +102,7 @@ final class FlowReporter {
             report.classification = labels[index]
             emit(report)
         }
-        gathered = []
+        gathered.removeAll(keepingCapacity: true)
     }
 
     /// Finishes the writer (after the last flow).
