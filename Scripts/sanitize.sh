@@ -16,6 +16,12 @@
 #     bounds drops and peak memory, which the sanitizer's slowdown and shadow
 #     memory change (the other live-capture tests still run, as root);
 #   - FloodTests' peak-memory bounds (the floods themselves still run).
+# Two timing-sensitive tests loosen their bounds instead: the regex linear-time
+# check in RulesTests/LoaderTests (60 s instead of 5 s) and the SIGINT test in
+# CLITests (waits 10 s instead of 1 s before interrupting: under ThreadSanitizer
+# start-up alone can take more than a second).
+# Measured here (2 shared cores, other builds running): address 816 s (tests 194 s),
+# all 306 tests pass; thread 578 s (tests 369 s), no race reported.
 # Prints the wall time at the end; exits with swift test's status.
 set -euo pipefail
 cd "$(dirname "$0")/.."

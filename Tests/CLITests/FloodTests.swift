@@ -14,16 +14,23 @@ struct FloodTests {
     static let tcpFlows = 4_000
     static let maxFlows = 10_000
 
-    /// The floods, generated once per test run.
-    static let folder: Result<URL, Error> = Result {
-        let folder = try Runner.scratch()
-        let script = Runner.packageRoot.appendingPathComponent("Scripts/make-floods.py").path
-        let result = try Runner.runTool(Runner.python3!, [
-            script, folder.path, "--flows", "\(flows)", "--fragments", "\(fragmentDatagrams)", "--tcp-flows", "\(tcpFlows)",
-        ])
-        guard result.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: result.stderr]) }
-        return folder
+    /// The folder the floods are written to.
+    static let folder: Result<URL, Error> = Result { try Runner.scratch() }
+
+    /// Writes one flood (`flows`, `fragments` or `tcpseq`) with the test sizes.
+    static func generate(_ which: String) -> Result<Void, Error> {
+        Result {
+            let script = Runner.packageRoot.appendingPathComponent("Scripts/make-floods.py").path
+            let result = try Runner.runTool(Runner.python3!, [
+                script, folder.get().path, "--only", which,
+                "--flows", "\(flows)", "--fragments", "\(fragmentDatagrams)", "--tcp-flows", "\(tcpFlows)",
+            ])
+            guard result.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: result.stderr]) }
+        }
     }
+    static let flowFlood = generate("flows")
+    static let fragmentFlood = generate("fragments")
+    static let tcpSequenceFlood = generate("tcpseq")
 
     /// Runs `analyze` under `/usr/bin/time` when there is one (peak RSS in KiB), with
     /// the summary as JSON and the flows in a file.
@@ -70,6 +77,7 @@ struct FloodTests {
     static let baselineKiB: Int? = Runner.sanitizer != nil ? nil : try? analyze(Runner.labCapture).peakKiB
 
     @Test func flowFloodIsReportedWhole() throws {
+        try Self.flowFlood.get()
         let (result, lines, summary, peak) = try Self.analyze("flood-flows.pcap", ["--max-flows", "\(Self.maxFlows)"])
         #expect(result.status == 0, "\(result.stderr)")
         // One record per flow, each flow once.
@@ -96,6 +104,7 @@ struct FloodTests {
     }
 
     @Test func fragmentFloodIsCountedAndBounded() throws {
+        try Self.fragmentFlood.get()
         let (result, lines, summary, peak) = try Self.analyze("flood-fragments.pcap")
         #expect(result.status == 0, "\(result.stderr)")
         // Only the datagrams whose last fragment was sent complete: 998 and 999 of each 1000.
@@ -118,6 +127,7 @@ struct FloodTests {
     }
 
     @Test func tcpSequenceFloodReportsEveryFlow() throws {
+        try Self.tcpSequenceFlood.get()
         let (result, lines, summary, _) = try Self.analyze("flood-tcpseq.pcap")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(lines.count == Self.tcpFlows)

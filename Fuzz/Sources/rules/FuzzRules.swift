@@ -17,6 +17,11 @@ let folder: String = {
     mkdir(path, 0o700)
     mkdir(path + "/rules", 0o700)
     mkdir(path + "/lists", 0o700)
+    // libFuzzer ends with exit(): remove the pack folder then.
+    atexit {
+        for file in ["pack.yaml", "rules/rules.yaml", "tests.yaml", "lists/names.txt"] { unlink(folder + "/" + file) }
+        for directory in ["/rules", "/lists", ""] { rmdir(folder + directory) }
+    }
     return path
 }()
 
