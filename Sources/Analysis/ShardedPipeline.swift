@@ -11,8 +11,8 @@ import Reports
 /// a symmetric hash of its flow key (both directions of a flow, and every fragment
 /// of a datagram once reassembled, land on the same shard), and copies the packet
 /// into that shard's batch. Each shard owns a flow table and its dissection and
-/// runs on its own serial queue; batches are double-buffered, so the calling thread
-/// fills one while the shards work on the other. The shards' events (flow started,
+/// runs on its own serial queue; batches go round a ring of buffers, so the calling
+/// thread fills one while the shards work on the others. The shards' events (flow started,
 /// DNS answer seen, flow ended) come back keyed by the frame that caused them and
 /// are merged into the order a single table would have produced, then named,
 /// labelled and written on the calling thread: the output is the single-thread
@@ -27,9 +27,14 @@ public final class ShardedPipeline: FramePipeline {
     private let shards: [Shard]
     /// The run's flow clock, as a single table would keep it.
     private var clock: Int64 = .min
-    /// The buffer being filled (0 or 1), and whether the other one is still with the shards.
-    private var filling = 0
-    private var otherInFlight = false
+    /// Batches handed over so far; batch k fills buffer k % ring. The oldest batch
+    /// still with the shards is collected once the ring is full, so the shards can
+    /// run ahead of the reporting by up to `ring - 1` batches (absorbing batches that
+    /// cost one side more than the other).
+    private var handedOver = 0
+    private var collected = 0
+    private var filling: Int { handedOver % ShardedPipeline.ring }
+    static let ring = 4
     private var pending = 0
 
     /// Packets per batch over all shards: large enough that handing batches over
@@ -47,7 +52,7 @@ public final class ShardedPipeline: FramePipeline {
         decoder = PacketDecoder(fragmentLimits: options.fragmentLimits)
         reporter = FlowReporter(writer: writer, classifier: classifier, locate: locate)
         reporter.summary.maxFlows = options.flowTable.maxFlows
-        let count = max(1, threads)
+        let count = max(1, threads - 1)
         var configuration = options.flowTable
         configuration.maxFlows = max(1, (options.flowTable.maxFlows + count - 1) / count)
         shards = (0..<count).map { index in
@@ -87,14 +92,18 @@ public final class ShardedPipeline: FramePipeline {
     /// previous one (the shards work on the new batch meanwhile).
     private func handOver() {
         for shard in shards { shard.submit(filling) }
-        let previous = 1 - filling
-        if otherInFlight { collect(previous) }
-        otherInFlight = true
-        filling = previous
+        handedOver += 1
+        // The buffer to fill next must be back from the shards.
+        if handedOver - collected >= ShardedPipeline.ring { collectOldest() }
         pending = 0
     }
 
     /// Waits for buffer `index` of every shard, reports its events in run order and clears it.
+    private func collectOldest() {
+        collect(collected % ShardedPipeline.ring)
+        collected += 1
+    }
+
     private func collect(_ index: Int) {
         for shard in shards { shard.done.wait() }
         merge(shards.map { $0.buffers[index].events })
@@ -120,9 +129,8 @@ public final class ShardedPipeline: FramePipeline {
         // The last batch, then the one before it if still out.
         let last = filling
         for shard in shards { shard.submit(last) }
-        if otherInFlight { collect(1 - last) }
-        collect(last)
-        otherInFlight = false
+        handedOver += 1
+        while collected < handedOver { collectOldest() }
         // Every open flow ends, in flow-id order across the shards, labelled together.
         let reason: EndReason = interrupted ? .interrupted : .eof
         for shard in shards { shard.endAll(reason: reason, into: last) }
@@ -138,13 +146,13 @@ public final class ShardedPipeline: FramePipeline {
     }
 }
 
-/// One shard: a flow tracker on its own serial queue, with two batch buffers.
+/// One shard: a flow tracker on its own serial queue, with its ring of batch buffers.
 /// The calling thread writes a buffer only while the shard is not working on it;
 /// `submit` and `done` order the hand-overs (the queue and the semaphore give the
 /// happens-before edges), hence `@unchecked Sendable`.
 private final class Shard: @unchecked Sendable {
     let tracker: FlowTracker
-    let buffers = [ShardBuffer(), ShardBuffer()]
+    let buffers = (0..<ShardedPipeline.ring).map { _ in ShardBuffer() }
     let done = DispatchSemaphore(value: 0)
     private let queue: DispatchQueue
     /// The buffer whose batch is being processed (where events go).
