@@ -31,7 +31,7 @@ final class FlowReporter {
     /// the classifier still reaches the chunks after it.
     private var gathering = false
     static let gatherLimit = 16_384
-    private var gathered: [(report: FlowReport, flow: FlowSummary, evidence: FlowEvidence?)] = []
+    private var gathered: [(report: FlowReport, flow: FlowSummary, evidence: FlowEvidence?, own: OwnLabel?)] = []
 
     /// Keep the last few ended flows for a live view (`recentFlows`).
     var keepsRecentFlows = false
@@ -59,7 +59,7 @@ final class FlowReporter {
             if let name = dnsCache.name(for: server, at: time) { flowNames[flowID] = name }
         case .dnsResponse(let message, let time):
             dnsCache.learn(from: message, at: time)
-        case .ended(let flow, var evidence):
+        case .ended(let flow, var evidence, let own):
             let firstPart = flow.splitIndex > 0 ? flow.splitOf : flow.flowID
             if flow.endReason == .active {
                 evidence?.dnsName = flowNames[firstPart]
@@ -67,22 +67,22 @@ final class FlowReporter {
                 activeFlows -= 1
                 evidence?.dnsName = flowNames.removeValue(forKey: firstPart)
             }
-            ended(flow, evidence: evidence)
+            ended(flow, evidence: evidence, own: own)
         }
     }
 
-    private func ended(_ flow: FlowSummary, evidence: FlowEvidence?) {
+    private func ended(_ flow: FlowSummary, evidence: FlowEvidence?, own: OwnLabel?) {
         summary.flows += 1
         summary.flowsByEndReason[flow.endReason.name, default: 0] += 1
         guard outputError == nil else { return }
         let origin = locate(flow.flowID)
         var report = FlowReport(summary: flow, sourceFile: origin.source, firstFrame: origin.frame, nanosecondTimes: origin.nanosecond, evidence: evidence)
         if gathering {
-            gathered.append((report, flow, evidence))
+            gathered.append((report, flow, evidence, own))
             if gathered.count >= FlowReporter.gatherLimit { labelGathered() }
             return
         }
-        report.classification = classifier?.classify(flow, evidence: evidence)
+        report.classification = classifier?.classify(flow, evidence: evidence, own: own)
         emit(report)
     }
 
@@ -96,7 +96,7 @@ final class FlowReporter {
 
     private func labelGathered() {
         guard let classifier, !gathered.isEmpty else { return }
-        let labels = classifier.classifyBatch(gathered.map { ($0.flow, $0.evidence) })
+        let labels = classifier.classifyBatch(gathered.map { ($0.flow, $0.evidence, $0.own) })
         for (index, item) in gathered.enumerated() {
             var report = item.report
             report.classification = labels[index]

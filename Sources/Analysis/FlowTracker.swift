@@ -1,3 +1,4 @@
+import Classifier
 import Decoding
 import Dissectors
 import Flows
@@ -9,8 +10,9 @@ enum FlowEvent: Sendable {
     case started(flowID: UInt64, server: IPAddress, time: Int64)
     /// A DNS response seen on some flow, for the address → name cache.
     case dnsResponse(DNSMessage, time: Int64)
-    /// A flow (or a part of a split flow) ended, with what its first packets told.
-    case ended(FlowSummary, FlowEvidence?)
+    /// A flow (or a part of a split flow) ended, with what its first packets told
+    /// and, in a sharded run, its own label (computed in the shard, without a DNS name).
+    case ended(FlowSummary, FlowEvidence?, OwnLabel?)
 }
 
 /// Where an event falls in a run, so that the events of several shards merge into
@@ -34,6 +36,8 @@ final class FlowTracker: FlowEndHandler {
     let table: FlowTable
     let inspection: FlowInspection
     private let sink: (FlowEvent, EventKey) -> Void
+    /// Labels each ending flow by its own facts here (a shard), or nil (the reporter does).
+    private let labeller: OwnLabeller?
 
     /// The key context of the events being produced.
     private var tag: UInt64 = 0
@@ -41,7 +45,8 @@ final class FlowTracker: FlowEndHandler {
     private var order: UInt64 = 0
 
     init(configuration: FlowTableConfiguration, reassemblyBudget: Int = FlowInspection.reassemblyBudget,
-         sink: @escaping (FlowEvent, EventKey) -> Void) {
+         labeller: OwnLabeller? = nil, sink: @escaping (FlowEvent, EventKey) -> Void) {
+        self.labeller = labeller
         table = FlowTable(configuration: configuration)
         inspection = FlowInspection(budget: reassemblyBudget)
         self.sink = sink
@@ -83,7 +88,7 @@ final class FlowTracker: FlowEndHandler {
     func flowEnded(slot: Int32, reason: EndReason, table: FlowTable) {
         let flow = table.summary(slot, reason: reason)
         let evidence = inspection.finish(slot: slot, continues: reason == .active)
-        emit(.ended(flow, evidence), flowID: flow.flowID)
+        emit(.ended(flow, evidence, labeller?.label(flow, evidence: evidence)), flowID: flow.flowID)
     }
 
     @inline(__always)

@@ -5,7 +5,8 @@ import Flows
 import Inspection
 import Reports
 
-/// The packet pipeline with its flows sharded across threads.
+/// The packet pipeline with its flows sharded across threads: with N threads, N - 1
+/// shards and the calling thread.
 ///
 /// The calling thread reads and decodes every frame, picks each packet's shard by
 /// a symmetric hash of its flow key (both directions of a flow, and every fragment
@@ -15,7 +16,8 @@ import Reports
 /// thread fills one while the shards work on the others. The shards' events (flow started,
 /// DNS answer seen, flow ended) come back keyed by the frame that caused them and
 /// are merged into the order a single table would have produced, then named,
-/// labelled and written on the calling thread: the output is the single-thread
+/// labelled (by own facts in the shards when there are several; what spans flows
+/// always here) and written on the calling thread: the output is the single-thread
 /// output, line for line. Two things differ by design: `--max-flows` and the
 /// reassembly budget are split evenly between the shards, so which flows are
 /// evicted (or stop being dissected) under pressure can differ.
@@ -52,11 +54,16 @@ public final class ShardedPipeline: FramePipeline {
         decoder = PacketDecoder(fragmentLimits: options.fragmentLimits)
         reporter = FlowReporter(writer: writer, classifier: classifier, locate: locate)
         reporter.summary.maxFlows = options.flowTable.maxFlows
+        // The calling thread reads, decodes and reports: N threads are N - 1 shards and it.
         let count = max(1, threads - 1)
         var configuration = options.flowTable
         configuration.maxFlows = max(1, (options.flowTable.maxFlows + count - 1) / count)
         shards = (0..<count).map { index in
-            Shard(index: index, configuration: configuration, reassemblyBudget: FlowInspection.reassemblyBudget / count)
+            // With several shards, each also labels its flows by their own facts (the
+            // reporter then only adds what spans flows); with one, that work balances
+            // the two threads better on the reporting side.
+            Shard(index: index, configuration: configuration, reassemblyBudget: FlowInspection.reassemblyBudget / count,
+                  labeller: count > 1 ? classifier?.labeller : nil)
         }
     }
 
@@ -158,12 +165,12 @@ private final class Shard: @unchecked Sendable {
     /// The buffer whose batch is being processed (where events go).
     private var working = 0
 
-    init(index: Int, configuration: FlowTableConfiguration, reassemblyBudget: Int) {
+    init(index: Int, configuration: FlowTableConfiguration, reassemblyBudget: Int, labeller: OwnLabeller?) {
         queue = DispatchQueue(label: "cipherscope.shard.\(index)")
         // The tracker's events go to this shard's working buffer. Unowned: the shard
         // owns the tracker, and a weak reference would make every retain of the shard slow.
         unowned(unsafe) var target: Shard? = nil
-        tracker = FlowTracker(configuration: configuration, reassemblyBudget: reassemblyBudget) { event, key in
+        tracker = FlowTracker(configuration: configuration, reassemblyBudget: reassemblyBudget, labeller: labeller) { event, key in
             target!.record(event, key: key)
         }
         tracker.table.scansOnItsOwn = false

@@ -21,8 +21,46 @@ public struct Candidate: Sendable {
 }
 
 /// Whatever turns flow facts into candidate labels, best first (the compiled rule set).
-public protocol CandidateSource {
+public protocol CandidateSource: Sendable {
     func candidates(for facts: FlowFacts) -> [Candidate]
+}
+
+/// A flow's label from its own facts alone, before anything other flows taught.
+public struct OwnLabel: Sendable {
+    var classification: Classification
+    var facts: FlowFacts
+    var best: Candidate?
+    /// The DNS name the label was computed with (a precomputed label is valid only
+    /// for a flow that still has this name).
+    public let dnsName: String?
+}
+
+/// Computes flows' own labels: pure, so the shards of a sharded run label their
+/// flows in parallel and the classifier only adds what spans flows.
+public struct OwnLabeller: Sendable {
+    let source: any CandidateSource
+
+    public func label(_ flow: FlowSummary, evidence: FlowEvidence?) -> OwnLabel {
+        let facts = FactsBuilder.facts(flow, evidence: evidence)
+        var result = Classification()
+        result.activity = Activity.classify(flow, evidence: evidence)
+        let candidates = source.candidates(for: facts)
+        guard let best = candidates.first else { return OwnLabel(classification: result, facts: facts, best: nil, dnsName: evidence?.dnsName) }
+        result.platform = best.platform
+        result.service = best.service
+        result.confidence = best.confidence
+        result.rules = candidates.map(\.rule)
+        // The winning rule's evidence, then what agreeing rules add.
+        for candidate in candidates where candidate.platform == best.platform {
+            for item in candidate.evidence where !result.evidence.contains(item) { result.evidence.append(item) }
+        }
+        if let name = evidence?.dnsName {
+            for index in result.evidence.indices where result.evidence[index].field == "dns_name" && result.evidence[index].value == name {
+                result.evidence[index].crossFlow = "dns answer"
+            }
+        }
+        return OwnLabel(classification: result, facts: facts, best: best, dnsName: evidence?.dnsName)
+    }
 }
 
 extension RuleSet: CandidateSource {
@@ -43,15 +81,18 @@ extension RuleSet: CandidateSource {
 /// same server), marked as cross-flow evidence at lowered confidence. The DNS
 /// answer that named the server is already a fact of the flow (`dns_name`).
 public final class Classifier {
-    private let source: CandidateSource
+    /// What labels a flow by its own facts (shareable with other threads).
+    public let labeller: OwnLabeller
     private var memory = CrossFlowMemory()
 
-    public init(source: CandidateSource) {
-        self.source = source
+    public init(source: any CandidateSource) {
+        labeller = OwnLabeller(source: source)
     }
 
-    public func classify(_ flow: FlowSummary, evidence: FlowEvidence?) -> Classification {
-        var (result, facts) = classifyOwn(flow, evidence: evidence)
+    /// `own`: the flow's own label if already computed (by a shard) with the
+    /// flow's current DNS name; it is recomputed otherwise.
+    public func classify(_ flow: FlowSummary, evidence: FlowEvidence?, own: OwnLabel? = nil) -> Classification {
+        var (result, facts) = classifyOwn(flow, evidence: evidence, own: own)
         if result.platform == nil { inherit(flow, facts: facts, into: &result) }
         return result
     }
@@ -61,7 +102,12 @@ public final class Classifier {
     /// rest by what the others taught — a flow that started before its call set-up
     /// still belongs to the call.
     public func classifyBatch(_ flows: [(flow: FlowSummary, evidence: FlowEvidence?)]) -> [Classification] {
-        var results: [(Classification, FlowFacts)] = flows.map { classifyOwn($0.flow, evidence: $0.evidence) }
+        classifyBatch(flows.map { ($0.flow, $0.evidence, nil) })
+    }
+
+    /// The same, with own labels already computed where given.
+    public func classifyBatch(_ flows: [(flow: FlowSummary, evidence: FlowEvidence?, own: OwnLabel?)]) -> [Classification] {
+        var results: [(Classification, FlowFacts)] = flows.map { classifyOwn($0.flow, evidence: $0.evidence, own: $0.own) }
         for index in results.indices where results[index].0.platform == nil {
             inherit(flows[index].flow, facts: results[index].1, into: &results[index].0)
         }
@@ -69,27 +115,12 @@ public final class Classifier {
     }
 
     /// The label from the flow's own facts (and what it teaches others).
-    private func classifyOwn(_ flow: FlowSummary, evidence: FlowEvidence?) -> (Classification, FlowFacts) {
-        let facts = FactsBuilder.facts(flow, evidence: evidence)
-        var result = Classification()
-        result.activity = Activity.classify(flow, evidence: evidence)
-        let candidates = source.candidates(for: facts)
-        guard let best = candidates.first else { return (result, facts) }
-        result.platform = best.platform
-        result.service = best.service
-        result.confidence = best.confidence
-        result.rules = candidates.map(\.rule)
-        // The winning rule's evidence, then what agreeing rules add.
-        for candidate in candidates where candidate.platform == best.platform {
-            for item in candidate.evidence where !result.evidence.contains(item) { result.evidence.append(item) }
+    private func classifyOwn(_ flow: FlowSummary, evidence: FlowEvidence?, own: OwnLabel?) -> (Classification, FlowFacts) {
+        let label = own.flatMap { $0.dnsName == evidence?.dnsName ? $0 : nil } ?? labeller.label(flow, evidence: evidence)
+        if let best = label.best {
+            memory.learn(from: flow, evidence: evidence, platform: best.platform, service: best.service, confidence: best.confidence, rule: best.rule)
         }
-        if let name = evidence?.dnsName {
-            for index in result.evidence.indices where result.evidence[index].field == "dns_name" && result.evidence[index].value == name {
-                result.evidence[index].crossFlow = "dns answer"
-            }
-        }
-        memory.learn(from: flow, evidence: evidence, platform: best.platform, service: best.service, confidence: best.confidence, rule: best.rule)
-        return (result, facts)
+        return (label.classification, label.facts)
     }
 
     /// What earlier flows taught about this flow's endpoints, at lowered confidence.
