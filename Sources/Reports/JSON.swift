@@ -121,18 +121,6 @@ public struct JSONObject {
         bytes.append(UInt8(ascii: "}"))
     }
 
-    /// A list of objects.
-    public mutating func add(_ name: StaticString, objects: [JSONObject]) {
-        key(name)
-        bytes.append(UInt8(ascii: "["))
-        for (i, object) in objects.enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: object.bytes)
-            bytes.append(UInt8(ascii: "}"))
-        }
-        bytes.append(UInt8(ascii: "]"))
-    }
-
     /// A member whose name is data (e.g. a platform name or an end reason).
     public mutating func add<T: BinaryInteger>(dynamic name: String, _ value: T) {
         key(name)

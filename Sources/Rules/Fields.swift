@@ -75,19 +75,11 @@ public enum RuleFields {
     }
 
     /// Text values of a text field, normalised as rules see them.
-    static func text(_ name: String, of facts: FlowFacts) -> [String] {
-        Array(text(TextRef(name), of: facts))
-    }
-
     static func text(_ field: TextRef, of facts: FlowFacts) -> RuleTexts {
         switch field {
         case .field(let i): return facts.ruleText(i)
         case .other(let name): return RuleTexts(list: facts.extraText[name] ?? [])
         }
-    }
-
-    static func addresses(_ name: String, of facts: FlowFacts) -> [IPAddress] {
-        addresses(AddressRef(name), of: facts)
     }
 
     static func addresses(_ field: AddressRef, of facts: FlowFacts) -> [IPAddress] {
@@ -96,10 +88,6 @@ public enum RuleFields {
         case .destination: return [facts.destinationAddress]
         case .either: return [facts.sourceAddress, facts.destinationAddress]
         }
-    }
-
-    static func numbers(_ name: String, of facts: FlowFacts) -> [Int] {
-        numbers(NumberRef(name), of: facts)
     }
 
     static func numbers(_ field: NumberRef, of facts: FlowFacts) -> [Int] {

@@ -49,24 +49,9 @@ public struct QUICInitialKeys: Hashable, Sendable {
         )
     }
 
-    /// TLS 1.3 HKDF-Expand-Label with an empty context (RFC 8446 §7.1).
-    static func expandLabel(secret: [UInt8], label: String, length: Int) -> [UInt8] {
-        expandLabel(key: SymmetricKey(data: secret), label: label, length: length)
-    }
-
-    /// HKDF-Expand-Label for outputs of at most one SHA-256 block: T(1) =
-    /// HMAC(PRK, info | 0x01), truncated (RFC 5869 §2.3), without HKDF's general loop.
-    static func expandLabel(key: SymmetricKey, label: String, length: Int) -> [UInt8] {
-        guard length <= SHA256.byteCount else {
-            var info = [UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length), UInt8(truncatingIfNeeded: 6 + label.utf8.count)]
-            info += Array("tls13 \(label)".utf8) + [0]
-            return key.withUnsafeBytes { prk in HKDF<SHA256>.expand(pseudoRandomKey: prk, info: info, outputByteCount: length) }
-                .withUnsafeBytes { Array($0) }
-        }
-        return expandLabel(HMAC<SHA256>(key: key), label: label, length: length)
-    }
-
-    /// The same with an HMAC already keyed with the PRK (`length` at most 32).
+    /// TLS 1.3 HKDF-Expand-Label with an empty context (RFC 8446 §7.1), for outputs
+    /// of one SHA-256 block at most (`length` ≤ 32, as every Initial key is): T(1) =
+    /// HMAC(PRK, info | 0x01), truncated (RFC 5869 §2.3), with the HMAC already keyed.
     static func expandLabel(_ keyed: HMAC<SHA256>, label: String, length: Int) -> [UInt8] {
         var mac = keyed
         var header: (UInt8, UInt8, UInt8) = (UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length), UInt8(truncatingIfNeeded: 6 + label.utf8.count))
