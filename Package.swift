@@ -19,7 +19,7 @@ let package = Package(
         // (a separate package that depends on this one by path).
         .library(
             name: "CipherscopeCore",
-            targets: ["Capture", "Decoding", "Flows", "Dissectors", "Fingerprints", "FingerprintsFoxIO",
+            targets: ["Schema", "Capture", "Decoding", "Flows", "Dissectors", "Fingerprints", "FingerprintsFoxIO",
                       "Inspection", "Rules", "Classifier", "Reports", "Analysis"]
         ),
     ],
@@ -36,6 +36,9 @@ let package = Package(
             providers: [.apt(["libpcap-dev"])]
         ),
         .target(name: "Capture", dependencies: ["CPcap"], swiftSettings: perPacket),
+        // The field declarations every projection (JSON, CSV, table, rules …) reads,
+        // and the closed set of application protocols. Depends on nothing.
+        .target(name: "Schema"),
         .target(name: "Decoding", swiftSettings: perPacket),
         .target(
             name: "Flows",
@@ -68,23 +71,23 @@ let package = Package(
         // Per-flow dissection during a flow's first packets: evidence and fingerprints.
         .target(
             name: "Inspection",
-            dependencies: ["Decoding", "Flows", "Dissectors", "Fingerprints", "FingerprintsFoxIO"],
+            dependencies: ["Schema", "Decoding", "Flows", "Dissectors", "Fingerprints", "FingerprintsFoxIO"],
             swiftSettings: perPacket
         ),
         // Rule packs: format, loading with precise errors, signing, compiled indexes, matching.
         .target(
             name: "Rules",
             dependencies: [
-                "Decoding",
+                "Schema", "Decoding",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Labels flows: rules applied to each flow's facts, cross-flow inheritance, activity.
-        .target(name: "Classifier", dependencies: ["Decoding", "Flows", "Inspection", "Rules"]),
-        .target(name: "Reports", dependencies: ["Flows", "Inspection", "Classifier"]),
+        .target(name: "Classifier", dependencies: ["Schema", "Decoding", "Flows", "Inspection", "Rules"]),
+        .target(name: "Reports", dependencies: ["Schema", "Decoding", "Flows", "Inspection", "Classifier"]),
         .target(
-            name: "Analysis", dependencies: ["Capture", "Decoding", "Flows", "Inspection", "Classifier", "Rules", "Reports"],
+            name: "Analysis", dependencies: ["Schema", "Capture", "Decoding", "Flows", "Inspection", "Classifier", "Rules", "Reports"],
             swiftSettings: perPacket),
         .executableTarget(
             name: "cipherscope",
@@ -99,13 +102,13 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "DissectorsTests", dependencies: ["Dissectors", "TestSupport"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Decoding"]),
-        .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "Rules", "Flows", "Inspection", "Decoding"]),
+        .testTarget(name: "ClassifierTests", dependencies: ["Schema", "Classifier", "Rules", "Flows", "Inspection", "Decoding"]),
         .testTarget(name: "FingerprintsTests", dependencies: ["Fingerprints", "FingerprintsFoxIO", "Dissectors", "TestSupport"]),
         // Runs the built `cipherscope` binary: exit codes, damaged inputs, signals, files.
         .testTarget(name: "CLITests", dependencies: ["cipherscope"]),
         .testTarget(
             name: "AnalysisTests",
-            dependencies: ["Analysis", "Capture", "Flows", "Inspection", "Classifier", "Rules", "Reports"]
+            dependencies: ["Schema", "Analysis", "Capture", "Flows", "Inspection", "Classifier", "Rules", "Reports"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,7 @@ import Classifier
 import Flows
 import Reports
 import Rules
+import Schema
 
 /// Runs the capture tests a pack declares through the whole pipeline and checks
 /// the platform of every selected flow (`cipherscope rules test`).
@@ -36,7 +37,7 @@ public enum PackTestRunner {
                 "community_id": flow.communityID,
             ]
             if let evidence = report.evidence {
-                fields["app_proto"] = evidence.appProto
+                fields["app_proto"] = evidence.appProto?.name
                 fields["tls.sni"] = evidence.tls?.sni
                 fields["dns_name"] = evidence.dnsName
                 fields["dns.queries"] = evidence.dns?.queries.first?.name

@@ -1,6 +1,7 @@
 import Decoding
 import Flows
 import Inspection
+import Schema
 
 /// What the user was doing in a flow, from its statistics alone (documented
 /// heuristics, in order; the first that holds wins):
@@ -15,12 +16,12 @@ import Inspection
 ///    calls, as in the peer captures, still read as calls.)
 /// 4. `file-transfer`: at least 200 kB in one direction, at least 10 times what
 ///    the other direction carried, with a mean payload above 900 bytes that way.
-/// 5. `chat`: an encrypted messaging transport (TLS, QUIC, MTProto, Noise, XMPP-like
-///    TCP) that carried under 200 kB over at least 2 payload packets each way.
+/// 5. `chat`: an encrypted messaging transport (TLS, QUIC, MTProto, Noise, OpenVPN,
+///    XMPP) that carried under 200 kB over at least 2 payload packets each way.
 /// 6. `web`: TLS, QUIC or HTTP otherwise.
 /// 7. `unknown`.
 public enum Activity {
-    private static let messaging: Set<String> = ["tls", "quic", "mtproto", "whatsapp-noise", "openvpn"]
+    private static let messaging: Set<AppProtocol> = [.tls, .quic, .mtproto, .whatsappNoise, .openvpn, .xmpp]
 
     public static func classify(_ flow: FlowSummary, evidence: FlowEvidence?) -> String {
         let packets = flow.c2s.packets + flow.s2c.packets
@@ -30,8 +31,8 @@ public enum Activity {
         if seconds >= 60 && Double(packets) / seconds < 0.1 { return "keepalive" }
 
         let app = evidence?.appProto
-        let isMedia = flow.proto == IPProtocol.udp && app != "dns" && app != "quic"
-            || app == "rtp" || app == "dtls" || app == "stun"
+        let isMedia = flow.proto == IPProtocol.udp && app != .dns && app != .quic
+            || app == .rtp || app == .dtls || app == .stun
         if isMedia && seconds >= 1 && packets >= 50 && Double(packets) / seconds >= 8 {
             for direction in [flow.c2s, flow.s2c] where direction.packets > 0 {
                 let mean = Double(direction.payloadBytes) / Double(direction.packets)
@@ -51,11 +52,11 @@ public enum Activity {
         for length in flow.payloadLengths {
             if length > 0 { up += 1 } else if length < 0 { down += 1 }
         }
-        if let app, messaging.contains(app) || (app == "tcp" && flow.proto == IPProtocol.tcp),
+        if let app, messaging.contains(app),
            payload < 200_000 && up >= 2 && down >= 2 {
             return "chat"
         }
-        if app == "tls" || app == "quic" || app == "http" { return "web" }
+        if app == .tls || app == .quic || app == .http { return "web" }
         return "unknown"
     }
 }

@@ -2,6 +2,7 @@ import Decoding
 import Flows
 import Inspection
 import Rules
+import Schema
 
 /// A label a rule (or the engine behind it) proposes for a flow.
 public struct Candidate: Sendable {
@@ -208,7 +209,7 @@ struct CrossFlowMemory {
         }
         // ICE reuses one local UDP socket for the set-up and the media of a call: later
         // flows from that socket belong to the same call.
-        if flow.proto == IPProtocol.udp, evidence?.stun != nil || evidence?.appProto == "dtls" || evidence?.rtp != nil {
+        if flow.proto == IPProtocol.udp, evidence?.stun != nil || evidence?.appProto == .dtls || evidence?.rtp != nil {
             let socket = Endpoint(address: flow.clientAddress, port: flow.clientPort)
             if endpoints[socket] == nil {
                 endpoints[socket] = Lesson(
@@ -217,7 +218,7 @@ struct CrossFlowMemory {
             }
         }
         // A resolver or another shared service says nothing about the next flow to it.
-        let sharedService = evidence?.appProto == "dns" || [53, 853, 5353, 123].contains(flow.serverPort)
+        let sharedService = evidence?.appProto == .dns || [53, 853, 5353, 123].contains(flow.serverPort)
         let pair = Pair(client: flow.clientAddress, server: flow.serverAddress, serverPort: flow.serverPort, proto: flow.proto)
         if !sharedService && pairs[pair] == nil {
             pairs[pair] = Lesson(

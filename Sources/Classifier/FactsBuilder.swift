@@ -3,6 +3,7 @@ import Flows
 import Inspection
 
 import Rules
+import Schema
 
 /// The text fields the builder fills, resolved to numbers once.
 private enum F {
@@ -79,8 +80,8 @@ public enum FactsBuilder {
         if flow.proto == IPProtocol.tcp { put(F.tcpHandshake, ProtocolNames.tcpHandshake(flow.tcp)) }
         put(F.tunnelType, flow.tunnel?.kind.name)
         guard let evidence else { return facts }
-        facts.appProto = evidence.appProto
-        put(F.appProto, evidence.appProto)
+        facts.appProto = evidence.appProto?.name
+        put(F.appProto, evidence.appProto?.name)
         if let tls = evidence.tls {
             put(F.tlsSni, tls.sni)
             for alpn in tls.alpn { put(F.tlsAlpn, alpn) }

@@ -1,11 +1,11 @@
 import Decoding
+import Schema
 
 /// What a flow's first packets revealed: handshakes, names, fingerprints and
 /// framings. Every field is optional; a flow carries what was seen.
 public struct FlowEvidence: Sendable {
-    /// The application protocol recognised: `tls`, `quic`, `dtls`, `dns`, `http`,
-    /// `ssh`, `stun`, `rtp`, `mtproto`, `whatsapp-noise`, …
-    public var appProto: String?
+    /// The application protocol recognised.
+    public var appProto: AppProtocol?
     @Boxed public var tls: TLSEvidence? = nil
     public var quicVersion: String?
     public var ja4t: String?

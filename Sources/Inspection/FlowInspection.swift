@@ -1,6 +1,7 @@
 import Decoding
 import Dissectors
 import Flows
+import Schema
 
 /// The dissection stage of one flow table: one `FlowInspector` per flow slot while
 /// the flow is young, and a bound on the bytes held for reassembly. Per packet
@@ -92,10 +93,10 @@ public final class FlowInspection {
     public func appProtocolCounts() -> [String: Int] {
         var counts: [String: Int] = [:]
         for case let inspector? in inspectors {
-            counts[inspector.evidence.appProto ?? "", default: 0] += 1
+            counts[inspector.evidence.appProto?.name ?? "", default: 0] += 1
         }
         for case let retired? in concluded {
-            counts[retired.evidence.appProto ?? "", default: 0] += 1
+            counts[retired.evidence.appProto?.name ?? "", default: 0] += 1
         }
         return counts
     }

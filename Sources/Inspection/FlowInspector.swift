@@ -3,6 +3,7 @@ import Dissectors
 import Fingerprints
 import FingerprintsFoxIO
 import Flows
+import Schema
 
 /// The dissection state of one flow during its first packets: reassembles the
 /// first bytes of each TCP direction, recognises the application protocol, runs
@@ -197,13 +198,13 @@ final class FlowInspector {
     /// Recognises the protocol from the first bytes of either direction.
     private func classifyTCP(_ bytes: UnsafeRawBufferPointer, direction: Int) -> TCPKind {
         if TLSRecordStream.looksLikeTLS(bytes) {
-            evidence.appProto = "tls"
+            evidence.appProto = .tls
             streams[0].limit = Budget.tlsStreamBytes
             streams[1].limit = Budget.tlsStreamBytes
             return .tls
         }
         if bytes.count >= 4 && bytes[0] == 0x53 && bytes[1] == 0x53 && bytes[2] == 0x48 && bytes[3] == 0x2D {  // "SSH-"
-            evidence.appProto = "ssh"
+            evidence.appProto = .ssh
             evidence.ssh = SSHEvidence()
             ja4ssh = JA4SSH()
             // The packet being examined is replayed here too; inspectTCP feeds only later ones.
@@ -213,28 +214,28 @@ final class FlowInspector {
         }
         if direction == 0 {
             if HTTPRequest.looksLikeRequest(bytes) {
-                evidence.appProto = "http"
+                evidence.appProto = .http
                 return .http
             }
             if OpenVPN.looksLikeOpenVPN(firstPacket: bytes, overTCP: true) {
-                evidence.appProto = "openvpn"
+                evidence.appProto = .openvpn
                 return .openvpn
             }
             if let prologue = WhatsAppFraming.parsePrologue(bytes) {
-                evidence.appProto = "whatsapp-noise"
+                evidence.appProto = .whatsappNoise
                 evidence.framings.append(prologue.edgeRouting ? "whatsapp-noise-edge-routing" : "whatsapp-noise")
                 return .finished
             }
             if serverPort == 53 && bytes.count >= 2 {
-                evidence.appProto = "dns"
+                evidence.appProto = .dns
                 return .dns
             }
             if STUN.parseStream(bytes).items.contains(where: { if case .message = $0 { true } else { false } }) {
-                evidence.appProto = "stun"
+                evidence.appProto = .stun
                 return .stun
             }
             if let transport = MTProto.identify(clientPayload: bytes) {
-                evidence.appProto = "mtproto"
+                evidence.appProto = .mtproto
                 evidence.mtproto = MTProtoEvidence(transport: FlowInspector.name(transport), dcID: transport.dcID)
                 return .mtproto
             }
@@ -384,9 +385,9 @@ final class FlowInspector {
         let payload = packet.payload
         guard payload.count > 0 else { return }
         let isDNSPort = serverPort == 53 || serverPort == 5353 || serverPort == 5355 || clientPort == 53 || clientPort == 5353
-        if isDNSPort || (evidence.appProto == "dns") {
+        if isDNSPort || (evidence.appProto == .dns) {
             if let message = DNSMessage.parse(payload) {
-                evidence.appProto = evidence.appProto ?? "dns"
+                evidence.appProto = evidence.appProto ?? .dns
                 record(message)
                 if (evidence.dns?.messages ?? 0) >= Budget.dnsMessages { conclude() }
                 return
@@ -397,7 +398,7 @@ final class FlowInspector {
         } else if openVPN != nil || (udpPackets == 1 && !FlowInspector.isLocalServicePort(serverPort) && OpenVPN.looksLikeOpenVPN(firstPacket: payload)) {
             inspectOpenVPN(payload, direction: direction)
         } else if evidence.appProto == nil && WireGuard.looksLikeWireGuard(payload) {
-            evidence.appProto = "wireguard"
+            evidence.appProto = .wireguard
         } else {
             switch MediaDemux.classify(firstByte: payload[0]) {
             case .stun:
@@ -417,11 +418,11 @@ final class FlowInspector {
                 recordUDPFraming(payload)
             }
         }
-        if udpPackets >= Budget.udpPackets && evidence.appProto != "dns" { conclude() }
+        if udpPackets >= Budget.udpPackets && evidence.appProto != .dns { conclude() }
     }
 
     private func inspectOpenVPN(_ payload: UnsafeRawBufferPointer, direction: Int) {
-        evidence.appProto = "openvpn"
+        evidence.appProto = .openvpn
         var streams = openVPN ?? [OpenVPNTLSStream(), OpenVPNTLSStream()]
         if streams[direction].append(packetBytes: payload) {
             _ = examineTLSStream(streams[direction], direction: direction, transport: .tcp)
@@ -468,7 +469,7 @@ final class FlowInspector {
         var assembler = quic ?? QUICHandshakeAssembler()
         let isQUIC = direction == 0 ? assembler.addClientDatagram(payload) : assembler.addServerDatagram(payload)
         guard isQUIC else { quic = assembler; return }
-        evidence.appProto = "quic"
+        evidence.appProto = .quic
         evidence.quicVersion = assembler.versionName
         var tls = evidence.tls ?? TLSEvidence()
         if !quicHelloParsed, let body = assembler.clientHelloBody {
@@ -567,7 +568,7 @@ final class FlowInspector {
     var lastDNSResponse: DNSMessage?
 
     private func record(_ message: STUNMessage) {
-        evidence.appProto = evidence.appProto ?? "stun"
+        evidence.appProto = evidence.appProto ?? .stun
         var stun = evidence.stun ?? STUNEvidence()
         stun.messages += 1
         if stun.realm == nil { stun.realm = message.realm }
@@ -595,13 +596,13 @@ final class FlowInspector {
 
     private func finishAppProto() {
         // A call's multiplexed flow: the handshake names it, else STUN, else RTP.
-        if let tls = evidence.tls, tls.sawClientHello || tls.sawServerHello, evidence.appProto != "quic",
-           evidence.appProto != "openvpn", proto == IPProtocol.udp {
-            evidence.appProto = "dtls"
+        if let tls = evidence.tls, tls.sawClientHello || tls.sawServerHello, evidence.appProto != .quic,
+           evidence.appProto != .openvpn, proto == IPProtocol.udp {
+            evidence.appProto = .dtls
         }
         if evidence.appProto == nil {
-            if evidence.stun != nil { evidence.appProto = "stun" }
-            else if let rtp = evidence.rtp, rtp.rtpPackets + rtp.rtcpPackets >= 2 { evidence.appProto = "rtp" }
+            if evidence.stun != nil { evidence.appProto = .stun }
+            else if let rtp = evidence.rtp, rtp.rtpPackets + rtp.rtcpPackets >= 2 { evidence.appProto = .rtp }
         }
     }
 }

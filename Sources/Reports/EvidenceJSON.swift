@@ -1,11 +1,12 @@
 import Inspection
+import Schema
 
 /// The evidence keys of a flow's JSON object (absent when not seen). Names are a
 /// contract with partners' scripts: extend, never rename. Nested objects are
 /// written in place into the flow's line.
 enum EvidenceJSON {
     static func add(_ evidence: FlowEvidence, to json: inout JSONObject) {
-        if let appProto = evidence.appProto { json.add("app_proto", appProto) }
+        if let appProto = evidence.appProto { json.add("app_proto", appProto.name) }
         if let tls = evidence.tls { json.addObject("tls") { add(tls, to: &$0) } }
         if let version = evidence.quicVersion {
             json.addObject("quic") { $0.add("version", version) }

@@ -1,5 +1,6 @@
 import Flows
 import Inspection
+import Schema
 
 /// One line per flow that has fingerprints, for pasting into a report or a
 /// lookup: `time proto client -> server app key=value ...`. Flows without any
@@ -51,7 +52,7 @@ public final class FingerprintLineWriter: FlowReportWriter {
         line += " " + ProtocolNames.name(flow.proto)
         line += " " + endpoint(flow.clientAddress.description, flow.clientPort)
         line += " -> " + endpoint(flow.serverAddress.description, flow.serverPort)
-        line += " " + (evidence.appProto ?? "-")
+        line += " " + (evidence.appProto?.name ?? "-")
         for (key, value) in fields { line += " \(key)=\(value.contains(" ") ? "\"\(value)\"" : value)" }
         return line
     }

@@ -3,6 +3,7 @@ import Flows
 import Glibc
 #elseif canImport(Musl)
 import Musl
+import Schema
 #endif
 
 /// What the live view shows, taken about once a second by the capture loop.
@@ -61,7 +62,7 @@ public final class LiveView {
         }
         for report in snapshot.recent.prefix(5) {
             let flow = report.summary
-            let app = report.evidence?.appProto ?? ProtocolNames.name(flow.proto)
+            let app = report.evidence?.appProto?.name ?? ProtocolNames.name(flow.proto)
             let time = TimeFormat.rfc3339(flow.firstSeen, nanosecondDigits: false)
             let clock = time.count >= 19 ? String(time.dropFirst(11).prefix(8)) : time
             let ports = flow.clientPort != 0 || flow.serverPort != 0

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Inspection
 import Reports
+import Schema
 
 /// Evidence from the lab captures (real stacks on loopback; values checked against
 /// tshark and the JA4 spec when the captures were made).
@@ -35,7 +36,7 @@ struct EvidenceTests {
 
         let syn = try #require(reports.first { $0.summary.serverPort == 8443 }?.evidence)
         #expect(syn.ja4t == "65495_2-4-8-1-3_65495_10")
-        #expect(syn.appProto == "tls")
+        #expect(syn.appProto == .tls)
     }
 
     /// OpenSSL 3 with an ffdhe8192 key share: the ClientHello spans three TCP
@@ -67,7 +68,7 @@ struct EvidenceTests {
 
     @Test func quicInitialIsDecrypted() throws {
         let evidence = try #require(flows("lab-quic.pcap").first?.evidence)
-        #expect(evidence.appProto == "quic")
+        #expect(evidence.appProto == .quic)
         #expect(evidence.quicVersion == "v1")
         #expect(evidence.tls?.sni == "web.telegram.org")
         #expect(evidence.tls?.alpn == ["h3"])

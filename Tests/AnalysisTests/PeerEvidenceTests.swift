@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Inspection
 import Reports
+import Schema
 
 /// TLS, QUIC and DTLS evidence on the peer captures against nDPI's results.
 @Suite(.enabled(if: Paths.peerCaptures != nil, "../shared/captures/ndpi is absent: peer-capture tests skipped"))
@@ -95,7 +96,7 @@ struct PeerEvidenceTests {
         let (telegram, _) = try Self.run("telegram_videocall.pcapng")
         #expect(telegram.contains { $0.evidence?.stun?.realm == "telegram.org" })
         let (whatsapp, _) = try Self.run("stun_wa_call.pcapng")
-        #expect(whatsapp.contains { $0.evidence?.appProto == "stun" })
+        #expect(whatsapp.contains { $0.evidence?.appProto == .stun })
     }
 
     /// The TLS handshake inside OpenVPN's control channel, as tshark fingerprints it.
@@ -104,14 +105,14 @@ struct PeerEvidenceTests {
         let ja3 = Set(reports.compactMap { $0.evidence?.tls?.ja3 })
         #expect(ja3.contains("f0d20361ae57a5c81d94ac774a736a52"))  // tcp/1194, tshark tls.handshake.ja3
         #expect(ja3.contains("c0a24f59cdefaddbf62109a0ea8e9079"))  // udp/1194
-        #expect(reports.filter { $0.evidence?.appProto == "openvpn" }.count >= 5)
+        #expect(reports.filter { $0.evidence?.appProto == .openvpn }.count >= 5)
         let (wireguard, _) = try Self.run("wireguard.pcap")
-        #expect(wireguard.allSatisfy { $0.evidence?.appProto == "wireguard" })
+        #expect(wireguard.allSatisfy { $0.evidence?.appProto == .wireguard })
     }
 
     @Test func messagingFramings() throws {
         let (whatsapp, _) = try Self.run("whatsapp_login_chat.pcap")
-        #expect(whatsapp.contains { $0.evidence?.appProto == "whatsapp-noise" })
+        #expect(whatsapp.contains { $0.evidence?.appProto == .whatsappNoise })
         let (discord, _) = try Self.run("discord.pcap")
         #expect(discord.contains { $0.evidence?.framings.contains("discord-voice") == true })
     }

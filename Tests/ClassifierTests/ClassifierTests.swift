@@ -4,6 +4,7 @@ import Decoding
 @testable import Inspection
 import Rules
 @testable import Classifier
+import Schema
 
 /// Labels by SNI suffix only: enough to exercise the classifier's own logic.
 struct SNISource: CandidateSource {
@@ -32,7 +33,7 @@ struct ClassifierTests {
     @Test func ownMatchThenInheritanceBySTUNAddresses() {
         let classifier = Classifier(source: SNISource(suffix: "signal.org", platform: "Signal"))
         var setup = FlowEvidence()
-        setup.appProto = "dtls"
+        setup.appProto = .dtls
         setup.tls = TLSEvidence()
         setup.tls?.sni = "turn.signal.org"
         setup.stun = STUNEvidence()
@@ -66,10 +67,10 @@ struct ClassifierTests {
 
     @Test func activityHeuristics() {
         #expect(Activity.classify(flow("10.0.0.1", 1, "10.0.0.2", 2, c2s: (2, 40), s2c: (2, 40)), evidence: nil) == "keepalive")
-        var media = FlowEvidence(); media.appProto = "rtp"
+        var media = FlowEvidence(); media.appProto = .rtp
         #expect(Activity.classify(flow("10.0.0.1", 1, "10.0.0.2", 2, seconds: 10, c2s: (500, 60_000), s2c: (500, 60_000)), evidence: media) == "voice-call")
         #expect(Activity.classify(flow("10.0.0.1", 1, "10.0.0.2", 2, seconds: 10, c2s: (600, 600_000), s2c: (300, 30_000)), evidence: media) == "video-call")
-        var tls = FlowEvidence(); tls.appProto = "tls"
+        var tls = FlowEvidence(); tls.appProto = .tls
         #expect(Activity.classify(flow("10.0.0.1", 1, "10.0.0.2", 443, proto: 6, seconds: 5, c2s: (400, 500_000), s2c: (200, 8_000)), evidence: tls) == "file-transfer")
         #expect(Activity.classify(flow("10.0.0.1", 1, "10.0.0.2", 443, proto: 6, seconds: 60, c2s: (30, 4_000), s2c: (30, 6_000), lengths: [200, -300, 150, -100, 90]), evidence: tls) == "chat")
         #expect(Activity.classify(flow("10.0.0.1", 1, "10.0.0.2", 443, proto: 6, seconds: 2, c2s: (30, 4_000), s2c: (120, 150_000), lengths: [200, -1400]), evidence: tls) == "web")
