@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "Flows",
             dependencies: [
-                "Decoding",
+                "Schema", "Decoding",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: perPacket

@@ -33,111 +33,34 @@ public struct FlowEvidence: Sendable {
             && dnsName == nil && http == nil && ssh == nil && stun == nil && rtp == nil && mtproto == nil && framings.isEmpty
     }
 
-    /// The most telling single fact, for the table: a name, else a fingerprint.
+    /// The most telling single fact, for the table: the field with the best
+    /// `headline` rank in the declarations (a name, else a fingerprint).
     public var headline: String? {
-        if let sni = tls?.sni { return sni }
-        if let query = dns?.queries.first?.name { return query }
-        if let host = http?.host { return host }
-        if let realm = stun?.realm { return realm }
-        if let name = dnsName { return name }
-        if let banner = ssh?.clientBanner ?? ssh?.serverBanner { return banner }
-        if let transport = mtproto?.transport { return transport }
-        if let ja4 = tls?.ja4 { return ja4 }
-        return framings.first
+        var sink = HeadlineSink()
+        describe(into: &sink)
+        return sink.best
     }
-}
 
-public struct TLSCertificateEvidence: Sendable {
-    public var subject: String
-    public var issuer: String
-    public var san: [String]
-    public var notBefore: String
-    public var notAfter: String
-    public var serial: String
-    public var sha256: String
-    public var ja4x: String?
-}
+    /// The evidence fields, in order (the JSON keys after the flow's own).
+    @inlinable
+    public func describe<Sink: FieldSink>(into sink: inout Sink) {
+        if let appProto { sink.text(.appProto, appProto.name) }
+        if let tls { sink.object(.tls) { tls.describe(into: &$0) } }
+        if let quicVersion { sink.object(.quic) { $0.text(.quicVersion, quicVersion) } }
+        if ja4t != nil || ja4ts != nil {
+            sink.object(.tcp) { tcp in
+                tcp.text(.tcpJA4T, ja4t)
+                tcp.text(.tcpJA4TS, ja4ts)
+            }
+        }
+        if let dns { sink.object(.dns) { dns.describe(into: &$0) } }
+        sink.text(.dnsName, dnsName)
+        if let http { sink.object(.http) { http.describe(into: &$0) } }
+        if let ssh { sink.object(.ssh) { ssh.describe(into: &$0) } }
+        if let stun { sink.object(.stun) { stun.describe(into: &$0) } }
+        if let rtp { sink.object(.rtp) { rtp.describe(into: &$0) } }
+        if let mtproto { sink.object(.mtproto) { mtproto.describe(into: &$0) } }
+        if !framings.isEmpty { sink.texts(.framings, framings) }
+    }
 
-/// A TLS, QUIC or DTLS handshake.
-public struct TLSEvidence: Sendable {
-    /// Negotiated version (`1.3`, `1.2`, … `dtls1.2`), else the highest offered.
-    public var version: String?
-    public var sni: String?
-    public var alpn: [String] = []
-    public var alpnSelected: String?
-    /// Selected cipher suite as 4 hex digits, e.g. `1301`.
-    public var cipher: String?
-    public var ja3: String?
-    public var ja3String: String?
-    public var ja3s: String?
-    public var ja3sString: String?
-    public var ja4: String?
-    public var ja4r: String?
-    public var ja4s: String?
-    public var ja4sr: String?
-    public var ech: Bool = false
-    public var certificates: [TLSCertificateEvidence] = []
-    public var sawClientHello = false
-    public var sawServerHello = false
-}
-
-public struct DNSQueryEvidence: Sendable {
-    public var name: String
-    public var type: String
-}
-
-public struct DNSAnswerEvidence: Sendable {
-    public var name: String
-    public var type: String
-    public var data: String
-    public var ttl: UInt32
-}
-
-public struct DNSEvidence: Sendable {
-    public var queries: [DNSQueryEvidence] = []
-    public var answers: [DNSAnswerEvidence] = []
-    public var rcode: String?
-    /// Messages parsed in this flow.
-    public var messages = 0
-}
-
-public struct HTTPEvidence: Sendable {
-    public var host: String?
-    public var method: String?
-    public var target: String?
-    public var userAgent: String?
-    public var ja4h: [String] = []
-}
-
-public struct SSHEvidence: Sendable {
-    public var clientBanner: String?
-    public var serverBanner: String?
-    public var hassh: String?
-    public var hasshServer: String?
-    public var ja4ssh: [String] = []
-}
-
-public struct STUNEvidence: Sendable {
-    public var realm: String?
-    public var software: String?
-    /// Attribute type numbers, in order of first appearance.
-    public var attributes: [UInt16] = []
-    public var methods: [String] = []
-    public var mapped: [String] = []
-    public var relayed: [String] = []
-    public var peer: [String] = []
-    public var messages = 0
-}
-
-public struct RTPEvidence: Sendable {
-    public var payloadTypes: [UInt8] = []
-    public var ssrcCount = 0
-    public var rtcpPackets = 0
-    public var rtpPackets = 0
-}
-
-public struct MTProtoEvidence: Sendable {
-    /// `abridged`, `intermediate`, `padded-intermediate`, `full`, with `obfuscated2/` in front when obfuscated.
-    public var transport: String
-    public var dcID: Int16?
 }

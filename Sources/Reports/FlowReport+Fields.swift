@@ -1,0 +1,15 @@
+import Classifier
+import Flows
+import Inspection
+import Schema
+
+extension FlowReport {
+    /// Every field of the flow's record, in order: the flow's own, what its first
+    /// packets told, its label. Each output format is a `FieldSink` fed from here.
+    @inlinable
+    public func describe<Sink: FieldSink>(into sink: inout Sink) {
+        summary.describe(into: &sink, sourceFile: sourceFile, firstFrame: firstFrame)
+        evidence?.describe(into: &sink)
+        classification?.describe(into: &sink)
+    }
+}
