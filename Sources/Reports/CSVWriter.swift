@@ -1,13 +1,12 @@
-import Decoding
-import Flows
+import Schema
 
-/// Comma-separated values with a header row: the flat keys of the JSON Lines output.
+/// Comma-separated values with a header row: every field declared as a CSV column
+/// (`FieldDeclaration.csvColumn`), in declaration order, dotted names as headers
+/// (`tls.sni`), so that a flow opens in a spreadsheet with its label and its
+/// telling facts. Lists are joined with `;`.
 public final class CSVWriter: FlowReportWriter {
-    public static let columns = [
-        "flow_id", "community_id", "proto", "src_ip", "src_port", "dst_ip", "dst_port", "vlan", "tunnel",
-        "first_seen", "last_seen", "duration", "packets_c2s", "packets_s2c", "bytes_c2s", "bytes_s2c",
-        "payload_c2s", "payload_s2c", "end_reason", "source_file", "first_frame",
-    ]
+    /// The header row's names.
+    public static let columns: [String] = Field.csvColumns.map { Field.declarations[$0.rawValue].csvColumn! }
 
     private let output: OutputFile
     private var wroteHeader = false
@@ -21,29 +20,20 @@ public final class CSVWriter: FlowReportWriter {
             try output.write(CSVWriter.columns.joined(separator: ",") + "\n")
             wroteHeader = true
         }
-        let flow = report.summary
-        let nano = report.nanosecondTimes
-        let fields: [String] = [
-            String(flow.flowID), flow.communityID, ProtocolNames.name(flow.proto),
-            flow.clientAddress.description, String(flow.clientPort),
-            flow.serverAddress.description, String(flow.serverPort),
-            flow.vlans.map(String.init).joined(separator: ";"),
-            flow.tunnel?.kind.name ?? "",
-            TimeFormat.rfc3339(flow.firstSeen, nanosecondDigits: nano),
-            TimeFormat.rfc3339(flow.lastSeen, nanosecondDigits: nano),
-            TimeFormat.seconds(flow.duration, nanosecondDigits: nano),
-            String(flow.c2s.packets), String(flow.s2c.packets),
-            String(flow.c2s.ipBytes), String(flow.s2c.ipBytes),
-            String(flow.c2s.payloadBytes), String(flow.s2c.payloadBytes),
-            flow.endReason.name, report.sourceFile, String(report.firstFrame),
-        ]
-        try output.write(fields.map(CSVWriter.quoted).joined(separator: ",") + "\n")
+        try output.write(CSVWriter.row(for: report))
         try output.endRecord()
     }
 
     public func finish() throws(OutputError) {
         if !wroteHeader { try output.write(CSVWriter.columns.joined(separator: ",") + "\n") }
         try output.commit()
+    }
+
+    /// One flow's row, with its newline.
+    public static func row(for report: FlowReport) -> String {
+        var row = CSVRow(nanosecondDigits: report.nanosecondTimes)
+        report.describe(into: &row)
+        return row.cells.map { CSVWriter.quoted($0 ?? "") }.joined(separator: ",") + "\n"
     }
 
     /// RFC 4180 quoting, and a leading quote mark against spreadsheet formula injection.
@@ -59,5 +49,41 @@ public final class CSVWriter: FlowReportWriter {
             if character == "\"" { quoted.append("\"") }
         }
         return quoted + "\""
+    }
+}
+
+/// The CSV projection: the first value of each column's field (lists joined with `;`).
+struct CSVRow: FlatFieldSink {
+    var cells: [String?] = Array(repeating: nil, count: Field.csvColumns.count)
+    let nanosecondDigits: Bool
+
+    /// The column of each field, by `rawValue` (-1: not a column).
+    static let columnOf: [Int] = {
+        var columns = Array(repeating: -1, count: Field.allCases.count)
+        for (column, field) in Field.csvColumns.enumerated() { columns[field.rawValue] = column }
+        return columns
+    }()
+
+    func wants(_ field: Field) -> Bool { CSVRow.columnOf[field.rawValue] >= 0 }
+
+    private mutating func set(_ field: Field, _ value: @autoclosure () -> String) {
+        let column = CSVRow.columnOf[field.rawValue]
+        if column >= 0 && cells[column] == nil { cells[column] = value() }
+    }
+
+    mutating func text(_ field: Field, _ value: String) { set(field, value) }
+    mutating func texts(_ field: Field, _ values: [String]) { set(field, values.joined(separator: ";")) }
+    mutating func number<T: BinaryInteger>(_ field: Field, _ value: T) { set(field, String(value)) }
+    mutating func numbers<T: BinaryInteger>(_ field: Field, _ values: [T]) {
+        set(field, values.map { String($0) }.joined(separator: ";"))
+    }
+    mutating func bool(_ field: Field, _ value: Bool) { set(field, value ? "true" : "false") }
+    mutating func time(_ field: Field, nanoseconds: Int64) {
+        let digits = nanosecondDigits
+        set(field, TimeFormat.rfc3339(nanoseconds, nanosecondDigits: digits))
+    }
+    mutating func seconds(_ field: Field, nanoseconds: Int64) {
+        let digits = nanosecondDigits
+        set(field, TimeFormat.seconds(nanoseconds, nanosecondDigits: digits))
     }
 }

@@ -42,7 +42,7 @@ public final class TableWriter: FlowReportWriter {
                 lines.append("-- \(date)")
             }
             // The platform when labelled, else the application protocol, else the transport.
-            let app = report.classification?.platform ?? report.evidence?.appProto?.name ?? (flow.proto == 58 ? "icmp6" : ProtocolNames.name(flow.proto))
+            let app = report.classification?.platform ?? report.evidence?.appProto?.name ?? ProtocolNames.name(flow.proto)
             let ports = flow.proto == 6 || flow.proto == 17 || flow.proto == 132
             lines.append(row([
                 time, app,
