@@ -29,26 +29,36 @@ public enum PackTestRunner {
         var results: [FlowResult] = []
 
         func write(_ report: FlowReport) throws(OutputError) {
-            let flow = report.summary
-            var fields: [String: String] = [
-                "flow_id": String(flow.flowID), "proto": ProtocolNames.name(flow.proto),
-                "src_ip": flow.clientAddress.description, "src_port": String(flow.clientPort),
-                "dst_ip": flow.serverAddress.description, "dst_port": String(flow.serverPort),
-                "community_id": flow.communityID,
-            ]
-            if let evidence = report.evidence {
-                fields["app_proto"] = evidence.appProto?.name
-                fields["tls.sni"] = evidence.tls?.sni
-                fields["dns_name"] = evidence.dnsName
-                fields["dns.queries"] = evidence.dns?.queries.first?.name
-                fields["http.host"] = evidence.http?.host
-                fields["stun.realm"] = evidence.stun?.realm
-                fields["mtproto.transport"] = evidence.mtproto?.transport
-            }
-            if let activity = report.classification?.activity { fields["activity"] = activity }
-            results.append(FlowResult(fields: fields, platform: report.classification?.platform))
+            var fields = SelectableFields()
+            report.describe(into: &fields)
+            results.append(FlowResult(fields: fields.values, platform: report.classification?.platform))
         }
 
         func finish() throws(OutputError) {}
     }
+}
+
+/// The first value of every field, as text under the name rules use (`dns.queries`
+/// for the first query name): what a pack's capture test may select flows by.
+struct SelectableFields: FlatFieldSink {
+    var values: [String: String] = [:]
+
+    func wants(_ field: Field) -> Bool { true }
+
+    mutating func text(_ field: Field, _ value: String) {
+        let name = field.ruleName
+        if values[name] == nil { values[name] = value }
+    }
+
+    mutating func texts(_ field: Field, _ values: [String]) {
+        if let first = values.first { text(field, first) }
+    }
+
+    mutating func number<T: BinaryInteger>(_ field: Field, _ value: T) { text(field, String(value)) }
+    mutating func numbers<T: BinaryInteger>(_ field: Field, _ values: [T]) {
+        if let first = values.first { text(field, String(first)) }
+    }
+    mutating func bool(_ field: Field, _ value: Bool) { text(field, value ? "true" : "false") }
+    mutating func time(_ field: Field, nanoseconds: Int64) {}
+    mutating func seconds(_ field: Field, nanoseconds: Int64) {}
 }

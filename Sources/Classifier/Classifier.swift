@@ -233,7 +233,7 @@ struct CrossFlowMemory {
         selfNaming.contains { facts.has($0) }
     }
 
-    private static let selfNaming = ["tls.sni", "dns.queries", "http.host", "stun.realm"].map { TextFieldID($0)! }
+    private static let selfNaming = [Field.tlsSNI, .dnsQueryName, .httpHost, .stunRealm].map { TextFieldID($0)! }
 
     func inherited(for flow: FlowSummary) -> Lesson? {
         if let lesson = endpoints[Endpoint(address: flow.serverAddress, port: flow.serverPort)]

@@ -1,4 +1,5 @@
 import Decoding
+import Schema
 
 /// How rules may compare one field of `FlowFacts`.
 public enum MatchMode: String, Sendable, Hashable, CaseIterable {
@@ -36,34 +37,29 @@ public enum FieldKind: Sendable, Hashable {
     }
 }
 
-/// The field names rules may use (the keys of the flow records, flattened with dots).
+/// The field names rules may use (the keys of the flow records, flattened with
+/// dots), derived from the field declarations (`Schema.Field`): a field is a rule
+/// field when its declaration gives it a `RuleKind`.
 public enum RuleFields {
+    private static func names(_ kinds: Set<RuleKind>) -> [String] {
+        Field.ruleFields.filter { kinds.contains(Field.declarations[$0.rawValue].rule!) }.map(\.ruleName)
+    }
+
     /// Domain-name fields: compared in lower case, trailing dot ignored, suffix on labels.
-    public static let domainFields: Set<String> = ["tls.sni", "dns_name", "dns.queries", "http.host", "tls.certificates.san"]
+    public static let domainFields = Set(names([.domain]))
 
     /// Other text fields `FlowFacts.text` may carry.
-    public static let textFields: Set<String> = [
-        "tls.version", "tls.alpn", "tls.alpn_selected", "tls.cipher", "tls.ja3", "tls.ja3s", "tls.ja4", "tls.ja4_r",
-        "tls.ja4s", "tls.ja4s_r", "tls.ech", "tls.certificates.issuer", "tls.certificates.subject",
-        "tls.certificates.serial", "tls.certificates.sha256", "tls.certificates.ja4x",
-        "tcp.ja4t", "tcp.ja4ts", "quic.version", "dns.answers", "dns.rcode",
-        "http.method", "http.target", "http.user_agent", "http.ja4h",
-        "ssh.client_banner", "ssh.server_banner", "ssh.hassh", "ssh.hassh_server", "ssh.ja4ssh",
-        "stun.realm", "stun.software", "stun.methods", "mtproto.transport", "mtproto.dc_id",
-        "rtp.payload_types", "framings", "tcp_handshake", "end_reason", "tunnel.type", "ip_version",
-    ]
+    public static let textFields = Set(names([.text])).subtracting(flowTextFields)
 
-    public static let addressFields: Set<String> = ["src_ip", "dst_ip", "any_ip"]
-    public static let numberFields: Set<String> = ["src_port", "dst_port", "any_port", "stun.attributes"]
+    public static let addressFields = Set(names([.address]))
+    public static let numberFields = Set(names([.number]))
     /// Fields read from the flow itself rather than from `FlowFacts.text`.
-    public static let flowTextFields: Set<String> = ["proto", "app_proto"]
+    public static let flowTextFields: Set<String> = [Field.proto.ruleName, Field.appProto.ruleName]
 
-    /// Counter names usable in `counter:` conditions.
-    public static let counters: [String] = ["packets_c2s", "packets_s2c", "bytes_c2s", "bytes_s2c", "payload_c2s", "payload_s2c", "duration_ms"]
+    /// Counter names usable in `counter:` conditions, in `FlowCounter` order.
+    public static let counters: [String] = Field.allCases.filter { Field.declarations[$0.rawValue].rule == .counter }.map(\.ruleName)
 
-    public static var allNames: [String] {
-        (domainFields.union(textFields).union(addressFields).union(numberFields).union(flowTextFields)).sorted()
-    }
+    public static let allNames: [String] = Field.ruleFields.filter { Field.declarations[$0.rawValue].rule != .counter }.map(\.ruleName)
 
     /// The kind of `name`, or nil for an unknown field.
     public static func kind(of name: String) -> FieldKind? {

@@ -1,4 +1,5 @@
 import Decoding
+import Schema
 
 /// A text field rules may read from `FlowFacts`, by number: looking it up costs an
 /// array index instead of hashing its name.
@@ -14,6 +15,12 @@ public struct TextFieldID: Sendable, Hashable, CustomStringConvertible {
 
     init(index: Int) { self.index = index }
 
+    /// The text field a declared field is for rules, or nil if rules read it otherwise.
+    public init?(_ field: Field) {
+        guard let index = TextFieldID.byField[field.rawValue] else { return nil }
+        self.index = index
+    }
+
     public var name: String { TextFieldID.names[index] }
     public var description: String { name }
     /// Whether values are domain names (normalised as rules see them).
@@ -26,6 +33,8 @@ public struct TextFieldID: Sendable, Hashable, CustomStringConvertible {
         return names
     }()
     static let ids: [String: Int] = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+    /// The text field number of each declared field, by `rawValue`.
+    static let byField: [Int?] = Field.allCases.map { Field.declarations[$0.rawValue].rule == nil ? nil : ids[$0.ruleName] }
     static let domain: [Bool] = names.map { RuleFields.domainFields.contains($0) }
     public static var count: Int { names.count }
     static let proto = ids["proto"]!
