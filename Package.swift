@@ -3,7 +3,8 @@ import PackageDescription
 
 // The pipeline, one module per stage; data flows down this list and nothing
 // lower imports anything higher:
-//   CPcap (libpcap shim) → Capture (sources) → Decoding (link/IP/tunnel/transport)
+//   Basics (system calls, clocks), CPcap (libpcap shim)
+//   → Capture (sources) → Decoding (link/IP/tunnel/transport)
 //   → Flows (flow table, timeouts) → Reports (JSON Lines, CSV, table, summary)
 //   → Analysis (wires the stages per packet) → cipherscope (CLI).
 // The per-packet modules skip the run-time exclusivity checks in release builds
@@ -35,7 +36,9 @@ let package = Package(
             pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"])]
         ),
-        .target(name: "Capture", dependencies: ["CPcap"], swiftSettings: perPacket),
+        // The POSIX glue (writes, atomic files, directory listings, clocks) in one place.
+        .target(name: "Basics"),
+        .target(name: "Capture", dependencies: ["Basics", "CPcap"], swiftSettings: perPacket),
         .target(name: "Decoding", swiftSettings: perPacket),
         .target(
             name: "Flows",
@@ -75,6 +78,7 @@ let package = Package(
         .target(
             name: "Rules",
             dependencies: [
+                "Basics",
                 "Decoding",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -82,14 +86,14 @@ let package = Package(
         ),
         // Labels flows: rules applied to each flow's facts, cross-flow inheritance, activity.
         .target(name: "Classifier", dependencies: ["Decoding", "Flows", "Inspection", "Rules"]),
-        .target(name: "Reports", dependencies: ["Flows", "Inspection", "Classifier"]),
+        .target(name: "Reports", dependencies: ["Basics", "Flows", "Inspection", "Classifier"]),
         .target(
-            name: "Analysis", dependencies: ["Capture", "Decoding", "Flows", "Inspection", "Classifier", "Rules", "Reports"],
+            name: "Analysis", dependencies: ["Basics", "Capture", "Decoding", "Flows", "Inspection", "Classifier", "Rules", "Reports"],
             swiftSettings: perPacket),
         .executableTarget(
             name: "cipherscope",
             dependencies: [
-                "Analysis", "Capture", "Reports",
+                "Analysis", "Basics", "Capture", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

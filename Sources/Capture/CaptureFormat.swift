@@ -1,3 +1,5 @@
+import Basics
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -116,21 +118,15 @@ public enum CaptureInputs {
                 result.paths.append(input)
                 continue
             }
-            guard let directory = opendir(input) else {
-                result.errors.append(CaptureError(path: input, message: String(cString: strerror(errno)).lowercased()))
+            let names: [String]
+            do {
+                names = try FileIO.directoryEntries(input)
+            } catch {
+                result.errors.append(CaptureError(path: input, message: error.message.lowercased()))
                 continue
             }
-            var names: [String] = []
-            while let entry = readdir(directory) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-                }
-                if name.hasPrefix(".") { continue }
-                names.append(name)
-            }
-            closedir(directory)
             let base = input.hasSuffix("/") ? input : input + "/"
-            for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            for name in names where !name.hasPrefix(".") {
                 let path = base + name
                 var entryStatus = stat()
                 guard stat(path, &entryStatus) == 0, (entryStatus.st_mode & S_IFMT) == S_IFREG else { continue }
