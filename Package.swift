@@ -3,7 +3,7 @@ import PackageDescription
 
 // The pipeline, one module per stage; data flows down this list and nothing
 // lower imports anything higher:
-//   Basics (system calls, clocks), CPcap (libpcap shim)
+//   Basics (system calls, clocks, hex), CPcap (libpcap shim)
 //   → Capture (sources) → Decoding (link/IP/tunnel/transport)
 //   → Flows (flow table, timeouts) → Reports (JSON Lines, CSV, table, summary)
 //   → Analysis (wires the stages per packet) → cipherscope (CLI).
@@ -36,10 +36,10 @@ let package = Package(
             pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"])]
         ),
-        // The POSIX glue (writes, atomic files, directory listings, clocks) in one place.
+        // The POSIX glue (writes, atomic files, directory listings, clocks) and hex text, in one place.
         .target(name: "Basics"),
         .target(name: "Capture", dependencies: ["Basics", "CPcap"], swiftSettings: perPacket),
-        .target(name: "Decoding", swiftSettings: perPacket),
+        .target(name: "Decoding", dependencies: ["Basics"], swiftSettings: perPacket),
         .target(
             name: "Flows",
             dependencies: [
@@ -52,6 +52,7 @@ let package = Package(
         .target(
             name: "Dissectors",
             dependencies: [
+                "Basics",
                 "Decoding",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
@@ -61,12 +62,12 @@ let package = Package(
         // JA3/JA3S and JA4 (BSD-3-Clause methods).
         .target(
             name: "Fingerprints",
-            dependencies: ["Dissectors", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Basics", "Dissectors", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // JA4S, JA4T/TS, JA4X, JA4H, JA4SSH: FoxIO License 1.1 (see its LICENSE file).
         .target(
             name: "FingerprintsFoxIO",
-            dependencies: ["Dissectors", "Fingerprints", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Basics", "Dissectors", "Fingerprints", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Per-flow dissection during a flow's first packets: evidence and fingerprints.
         .target(

@@ -40,10 +40,7 @@ public enum CaptureFormat: String, Sendable {
         case 0x0A0D_0D0A:
             return (.pcapng, pcapngHasNanosecondInterface(head))
         default:
-            let hex = head.prefix(4).map { byte in
-                let digits = String(byte, radix: 16)
-                return digits.count == 1 ? "0" + digits : digits
-            }.joined()
+            let hex = Hex.lowercase(head.prefix(4))
             throw CaptureError(path: path, message: "not a pcap or pcapng capture (starts with 0x\(hex))", offset: 0)
         }
     }
