@@ -3,7 +3,7 @@ import PackageDescription
 
 // The pipeline, one module per stage; data flows down this list and nothing
 // lower imports anything higher:
-//   Basics (system calls, clocks, hex), CPcap (libpcap shim)
+//   Basics (system calls, clocks, hex), CPcap (libpcap shim), CYAML (libyaml shim)
 //   → Capture (sources) → Decoding (link/IP/tunnel/transport)
 //   → Flows (flow table, timeouts) → Reports (JSON Lines, CSV, table, summary)
 //   → Analysis (wires the stages per packet) → cipherscope (CLI).
@@ -28,13 +28,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.0.0"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(
             name: "CPcap",
             pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"])]
+        ),
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
         ),
         // The POSIX glue (writes, atomic files, directory listings, clocks) and hex text, in one place.
         .target(name: "Basics"),
@@ -80,8 +84,8 @@ let package = Package(
             name: "Rules",
             dependencies: [
                 "Basics",
+                "CYAML",
                 "Decoding",
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
