@@ -76,7 +76,10 @@ let package = Package(
         // Per-flow dissection during a flow's first packets: evidence and fingerprints.
         .target(
             name: "Inspection",
-            dependencies: ["Decoding", "Flows", "Dissectors", "Fingerprints", "FingerprintsFoxIO"],
+            dependencies: [
+                "Decoding", "Flows", "Dissectors", "Fingerprints", "FingerprintsFoxIO",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: perPacket
         ),
         // Rule packs: format, loading with precise errors, signing, compiled indexes, matching.
@@ -91,14 +94,14 @@ let package = Package(
         ),
         // Labels flows: rules applied to each flow's facts, cross-flow inheritance, activity.
         .target(name: "Classifier", dependencies: ["Decoding", "Flows", "Inspection", "Rules"]),
-        .target(name: "Reports", dependencies: ["Basics", "Flows", "Inspection", "Classifier"]),
+        .target(name: "Reports", dependencies: ["Basics", "Decoding", "Flows", "Inspection", "Classifier"]),
         .target(
-            name: "Analysis", dependencies: ["Basics", "Capture", "Decoding", "Flows", "Inspection", "Classifier", "Rules", "Reports"],
+            name: "Analysis", dependencies: ["Basics", "Capture", "Decoding", "Flows", "Dissectors", "Inspection", "Classifier", "Rules", "Reports"],
             swiftSettings: perPacket),
         .executableTarget(
             name: "cipherscope",
             dependencies: [
-                "Analysis", "Basics", "Capture", "Reports",
+                "Analysis", "Basics", "Capture", "Classifier", "Flows", "Reports", "Rules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -106,7 +109,7 @@ let package = Package(
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding"]),
         // Fixtures and helpers shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "DissectorsTests", dependencies: ["Dissectors", "TestSupport"]),
+        .testTarget(name: "DissectorsTests", dependencies: ["Dissectors", "Decoding", "TestSupport"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Decoding"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "Rules", "Flows", "Inspection", "Decoding"]),
         .testTarget(name: "FingerprintsTests", dependencies: ["Fingerprints", "FingerprintsFoxIO", "Dissectors", "TestSupport"]),
@@ -114,7 +117,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["cipherscope"]),
         .testTarget(
             name: "AnalysisTests",
-            dependencies: ["Analysis", "Capture", "Flows", "Inspection", "Classifier", "Rules", "Reports"]
+            dependencies: ["Analysis", "Capture", "Decoding", "Flows", "Inspection", "Classifier", "Rules", "Reports"]
         ),
     ],
     swiftLanguageModes: [.v6]
