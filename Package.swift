@@ -3,7 +3,8 @@ import PackageDescription
 
 // The pipeline, one module per stage; data flows down this list and nothing
 // lower imports anything higher:
-//   CPcap (libpcap shim) → Capture (sources) → Decoding (link/IP/tunnel/transport)
+//   Basics (system calls, clocks, hex), CPcap (libpcap shim), CYAML (libyaml shim)
+//   → Capture (sources) → Decoding (link/IP/tunnel/transport)
 //   → Flows (flow table, timeouts) → Reports (JSON Lines, CSV, table, summary)
 //   → Analysis (wires the stages per packet) → cipherscope (CLI).
 // The per-packet modules skip the run-time exclusivity checks in release builds
@@ -27,7 +28,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.0.0"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -35,11 +35,18 @@ let package = Package(
             pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"])]
         ),
-        .target(name: "Capture", dependencies: ["CPcap"], swiftSettings: perPacket),
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        // The POSIX glue (writes, atomic files, directory listings, clocks) and hex text, in one place.
+        .target(name: "Basics"),
         // The field declarations every projection (JSON, CSV, table, rules …) reads,
         // and the closed set of application protocols. Depends on nothing.
         .target(name: "Schema"),
-        .target(name: "Decoding", swiftSettings: perPacket),
+        .target(name: "Capture", dependencies: ["Basics", "CPcap"], swiftSettings: perPacket),
+        .target(name: "Decoding", dependencies: ["Basics"], swiftSettings: perPacket),
         .target(
             name: "Flows",
             dependencies: [
@@ -52,6 +59,7 @@ let package = Package(
         .target(
             name: "Dissectors",
             dependencies: [
+                "Basics",
                 "Decoding",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
@@ -61,38 +69,43 @@ let package = Package(
         // JA3/JA3S and JA4 (BSD-3-Clause methods).
         .target(
             name: "Fingerprints",
-            dependencies: ["Dissectors", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Basics", "Dissectors", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // JA4S, JA4T/TS, JA4X, JA4H, JA4SSH: FoxIO License 1.1 (see its LICENSE file).
         .target(
             name: "FingerprintsFoxIO",
-            dependencies: ["Dissectors", "Fingerprints", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Basics", "Dissectors", "Fingerprints", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Per-flow dissection during a flow's first packets: evidence and fingerprints.
         .target(
             name: "Inspection",
-            dependencies: ["Schema", "Decoding", "Flows", "Dissectors", "Fingerprints", "FingerprintsFoxIO"],
+            dependencies: [
+                "Schema", "Decoding", "Flows", "Dissectors", "Fingerprints", "FingerprintsFoxIO",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: perPacket
         ),
         // Rule packs: format, loading with precise errors, signing, compiled indexes, matching.
         .target(
             name: "Rules",
             dependencies: [
-                "Schema", "Decoding",
-                .product(name: "Yams", package: "Yams"),
+                "Basics",
+                "Schema",
+                "CYAML",
+                "Decoding",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Labels flows: rules applied to each flow's facts, cross-flow inheritance, activity.
         .target(name: "Classifier", dependencies: ["Schema", "Decoding", "Flows", "Inspection", "Rules"]),
-        .target(name: "Reports", dependencies: ["Schema", "Decoding", "Flows", "Inspection", "Classifier"]),
+        .target(name: "Reports", dependencies: ["Basics", "Schema", "Decoding", "Flows", "Inspection", "Classifier"]),
         .target(
-            name: "Analysis", dependencies: ["Schema", "Capture", "Decoding", "Flows", "Inspection", "Classifier", "Rules", "Reports"],
+            name: "Analysis", dependencies: ["Basics", "Schema", "Capture", "Decoding", "Flows", "Dissectors", "Inspection", "Classifier", "Rules", "Reports"],
             swiftSettings: perPacket),
         .executableTarget(
             name: "cipherscope",
             dependencies: [
-                "Analysis", "Capture", "Reports",
+                "Analysis", "Basics", "Capture", "Classifier", "Flows", "Reports", "Rules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -100,7 +113,7 @@ let package = Package(
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding"]),
         // Fixtures and helpers shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "DissectorsTests", dependencies: ["Dissectors", "TestSupport"]),
+        .testTarget(name: "DissectorsTests", dependencies: ["Dissectors", "Decoding", "TestSupport"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Decoding"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Schema", "Classifier", "Rules", "Flows", "Inspection", "Decoding"]),
         .testTarget(name: "FingerprintsTests", dependencies: ["Fingerprints", "FingerprintsFoxIO", "Dissectors", "TestSupport"]),
@@ -108,7 +121,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["cipherscope"]),
         .testTarget(
             name: "AnalysisTests",
-            dependencies: ["Schema", "Analysis", "Capture", "Flows", "Inspection", "Classifier", "Rules", "Reports"]
+            dependencies: ["Schema", "Analysis", "Capture", "Decoding", "Flows", "Inspection", "Classifier", "Rules", "Reports"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import Basics
 import Classifier
 import Capture
 import Decoding
@@ -78,7 +79,7 @@ public final class LiveAnalyzer {
     /// Captures until a signal, `count`, `duration`, an output error, or every
     /// interface failing; then ends every open flow and finishes the writers.
     public func run() -> RunSummary {
-        let started = PcapngWriter.monotonic()
+        let started = SystemClock.monotonic()
         let deadline = options.duration.map { started + Int64($0 * 1e9) }
         var fds = sources.map { pollfd(fd: $0.selectableDescriptor, events: Int16(POLLIN), revents: 0) }
         var nextTick = started + 1_000_000_000
@@ -87,7 +88,7 @@ public final class LiveAnalyzer {
         var first = 0
 
         loop: while !StopSignal.isRequested {
-            let now = PcapngWriter.monotonic()
+            let now = SystemClock.monotonic()
             var wait = max(0, min(nextTick - now, 250_000_000))
             if let deadline { wait = max(0, min(wait, deadline - now)) }
             // EINTR (a signal) just ends the wait; the loop condition sees the request.
@@ -101,7 +102,7 @@ public final class LiveAnalyzer {
             }
             first = (first + 1) % max(sources.count, 1)
             if reachedCount { break }
-            let after = PcapngWriter.monotonic()
+            let after = SystemClock.monotonic()
             if let packetFile {
                 do { try packetFile.rotateIfDue(now: after) } catch { packetFileError = error; break }
             }
@@ -156,7 +157,7 @@ public final class LiveAnalyzer {
 
     /// Once a second: kernel counters, idle expiry, pcapng flush, live view.
     private func tick(started: Int64, now: Int64, last: inout (time: Int64, packets: UInt64, bytes: UInt64)) {
-        pipeline.advanceClock(to: LiveAnalyzer.realtime())
+        pipeline.advanceClock(to: SystemClock.wall())
         if let packetFile {
             do { try packetFile.flush() } catch { packetFileError = error }
         }
@@ -203,11 +204,5 @@ public final class LiveAnalyzer {
         let origin = origins.removeValue(forKey: tag) ?? Origin(interface: current.interface, frame: 0)
         let source = sources[origin.interface]
         return PacketPipeline.FrameOrigin(source: source.interface, frame: origin.frame, nanosecond: source.nanosecondTimestamps)
-    }
-
-    static func realtime() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 }

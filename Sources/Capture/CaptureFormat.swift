@@ -1,3 +1,5 @@
+import Basics
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -38,10 +40,7 @@ public enum CaptureFormat: String, Sendable {
         case 0x0A0D_0D0A:
             return (.pcapng, pcapngHasNanosecondInterface(head))
         default:
-            let hex = head.prefix(4).map { byte in
-                let digits = String(byte, radix: 16)
-                return digits.count == 1 ? "0" + digits : digits
-            }.joined()
+            let hex = Hex.lowercase(head.prefix(4))
             throw CaptureError(path: path, message: "not a pcap or pcapng capture (starts with 0x\(hex))", offset: 0)
         }
     }
@@ -116,21 +115,15 @@ public enum CaptureInputs {
                 result.paths.append(input)
                 continue
             }
-            guard let directory = opendir(input) else {
-                result.errors.append(CaptureError(path: input, message: String(cString: strerror(errno)).lowercased()))
+            let names: [String]
+            do {
+                names = try FileIO.directoryEntries(input)
+            } catch {
+                result.errors.append(CaptureError(path: input, message: error.message.lowercased()))
                 continue
             }
-            var names: [String] = []
-            while let entry = readdir(directory) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-                }
-                if name.hasPrefix(".") { continue }
-                names.append(name)
-            }
-            closedir(directory)
             let base = input.hasSuffix("/") ? input : input + "/"
-            for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            for name in names where !name.hasPrefix(".") {
                 let path = base + name
                 var entryStatus = stat()
                 guard stat(path, &entryStatus) == 0, (entryStatus.st_mode & S_IFMT) == S_IFREG else { continue }

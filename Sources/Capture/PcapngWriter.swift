@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Basics
 
 /// An interface as recorded in a pcapng Interface Description Block.
 public struct PcapngInterface: Sendable {
@@ -83,7 +79,8 @@ public final class PcapngWriter {
     public private(set) var files: [String] = []
     public private(set) var currentPath = ""
 
-    /// Creates the first file (an existing one only with `force`). `now` is a monotonic time in ns.
+    /// Creates the first file (an existing one only with `force`). `now` is a monotonic
+    /// time in ns (`SystemClock.monotonic()`).
     public init(options: PacketFileOptions, interfaces: [PcapngInterface], now: Int64,
                 statistics: @escaping () -> [PcapngStatistics]) throws(CaptureError) {
         self.options = options
@@ -94,7 +91,7 @@ public final class PcapngWriter {
     }
 
     deinit {
-        if descriptor >= 0 { Glibc.close(descriptor) }
+        if descriptor >= 0 { FileIO.close(descriptor) }
     }
 
     // MARK: Files
@@ -102,14 +99,12 @@ public final class PcapngWriter {
     private func open(index: Int, replace: Bool, now: Int64) throws(CaptureError) {
         let path = options.fileName(index)
         // O_EXCL: never follows a link planted under the name, and the file is new, so 0600.
-        var fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if fd < 0 && errno == EEXIST {
-            guard replace else { throw CaptureError(path: path, message: "already exists (use --force to replace it)") }
-            unlink(path)
-            fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        do {
+            descriptor = try FileIO.createNew(path, replacing: replace, mode: 0o600)
+        } catch {
+            if error.isAlreadyExists && !replace { throw CaptureError(path: path, message: "already exists (use --force to replace it)") }
+            throw CaptureError(path: path, message: error.message)
         }
-        guard fd >= 0 else { throw CaptureError(path: path, message: String(cString: strerror(errno))) }
-        descriptor = fd
         self.index = index
         currentPath = path
         if !files.contains(path) { files.append(path) }
@@ -123,20 +118,19 @@ public final class PcapngWriter {
     /// Statistics, flush, fsync, close.
     private func closeFile() throws(CaptureError) {
         guard descriptor >= 0 else { return }
-        let time = PcapngWriter.realtime()
+        let time = SystemClock.wall()
         let stats = statistics()
         for (id, entry) in stats.enumerated() where id < interfaces.count {
             writeStatistics(interface: UInt32(id), time: time, entry)
         }
         try flush()
-        let synced = fsync(descriptor)
-        let failure = errno
-        let closed = Glibc.close(descriptor)
+        let closing = descriptor
         descriptor = -1
-        if synced != 0 && failure != EINVAL && failure != EROFS {
-            throw CaptureError(path: currentPath, message: "fsync failed: \(String(cString: strerror(failure)))")
+        do {
+            try FileIO.syncAndClose(closing)
+        } catch {
+            throw CaptureError(path: currentPath, message: error.step == .sync ? "fsync failed: \(error.message)" : error.message)
         }
-        if closed != 0 { throw CaptureError(path: currentPath, message: String(cString: strerror(errno))) }
     }
 
     private func rotate(now: Int64) throws(CaptureError) {
@@ -156,17 +150,10 @@ public final class PcapngWriter {
     public func flush() throws(CaptureError) {
         guard descriptor >= 0, !buffer.isEmpty else { return }
         var failure: CaptureError?
-        buffer.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = CaptureError(path: currentPath, message: String(cString: strerror(errno)))
-                    return
-                }
-                offset += written
-            }
+        do {
+            try FileIO.writeAll(descriptor, buffer)
+        } catch {
+            failure = CaptureError(path: currentPath, message: error.message)
         }
         buffer.removeAll(keepingCapacity: true)
         if let failure { throw failure }
@@ -187,7 +174,7 @@ public final class PcapngWriter {
         // The statistics blocks written at the close count towards the limit too.
         if let limit = options.rotateBytes, filePackets > 0,
            fileBytes + UInt64(blockLength) + UInt64(interfaces.count * PcapngWriter.statisticsBlockLength) > limit {
-            try rotate(now: PcapngWriter.monotonic())
+            try rotate(now: SystemClock.monotonic())
         }
         let stamp = UInt64(bitPattern: time)
         append32(6)
@@ -277,18 +264,5 @@ public final class PcapngWriter {
 
     @inline(__always) private func append16(_ value: UInt16) {
         withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
-    }
-
-    static func realtime() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
-    }
-
-    /// Monotonic time in nanoseconds, the clock `now` arguments use.
-    public static func monotonic() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 }

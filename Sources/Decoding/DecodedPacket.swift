@@ -1,3 +1,5 @@
+import Basics
+
 /// Link-layer header types, by the DLT values libpcap reports (`pcap_datalink`).
 public struct LinkType: RawRepresentable, Hashable, Sendable {
     public var rawValue: Int32
@@ -175,8 +177,7 @@ public struct NonIPKind: Hashable, Sendable {
         case 0x1_0000: return "llc"
         default:
             if code & 0x2_0000 != 0 { return "address_family_\(code & 0xFFFF)" }
-            let hex = String(code, radix: 16)
-            return "ethertype_0x" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            return "ethertype_0x" + Hex.lowercase(code, digits: 4)
         }
     }
 }

@@ -1,3 +1,5 @@
+import Basics
+
 /// A bounds-checked, zero-copy cursor over untrusted bytes. Every read returns
 /// nil (or false) instead of trapping when the bytes run out, so a dissector can
 /// stop at the first inconsistency: `guard let x = reader.u16() else { return nil }`.
@@ -113,8 +115,7 @@ extension ByteReader {
         var text = ""
         for scalar in decoded.unicodeScalars {
             if scalar.value < 0x20 || scalar.value == 0x7F {
-                let hex = String(scalar.value, radix: 16)
-                text += "\\x" + (hex.count == 1 ? "0" : "") + hex
+                text += "\\x" + Hex.lowercase(scalar.value, digits: 2)
             } else {
                 text.unicodeScalars.append(scalar)
             }

@@ -1,3 +1,4 @@
+import Basics
 import Decoding
 
 /// A DNS resource record type, by number, with its mnemonic when it has a common one.
@@ -515,11 +516,7 @@ enum RecordData {
         var text = "\\# \(rdata.count)"
         guard !rdata.isEmpty else { return text }
         text += " "
-        let digits: [Character] = Array("0123456789abcdef")
-        for byte in rdata.prefix(maxGenericBytes) {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
+        text += Hex.lowercase(UnsafeRawBufferPointer(rebasing: rdata.prefix(maxGenericBytes)))
         if rdata.count > maxGenericBytes { text += "..." }
         return text
     }

@@ -1,3 +1,4 @@
+import Basics
 import Decoding
 
 // STUN / TURN (RFC 5389, RFC 8489, RFC 8656, classic RFC 3489) and the dialects
@@ -208,8 +209,8 @@ public struct STUNMessage: Sendable, Equatable {
         case .connectionBind: return "connection-bind"
         case .connectionAttempt: return "connection-attempt"
         default:
-            if (0x0800...0x0802).contains(messageType) { return "whatsapp-0x" + hex16(messageType) }
-            return "0x" + hex16(method.rawValue)
+            if (0x0800...0x0802).contains(messageType) { return "whatsapp-0x" + Hex.lowercase(messageType) }
+            return "0x" + Hex.lowercase(method.rawValue)
         }
     }
 
@@ -347,12 +348,12 @@ public enum STUN {
 
         let transactionID: String
         if hasCookie {
-            transactionID = hexString(transactionTail)
+            transactionID = Hex.lowercase(transactionTail)
         } else {
             // Classic: the 128-bit transaction id includes the 4 bytes where the cookie would be.
             var classic = ByteReader(bytes, offset: 4)
             guard let classicID = classic.bytes(16) else { return nil }
-            transactionID = hexString(classicID)
+            transactionID = Hex.lowercase(classicID)
         }
         let messageClass = STUNClass(rawValue: UInt8(((type >> 7) & 0x2) | ((type >> 4) & 0x1))) ?? .request
         let method = STUNMethod(rawValue: (type & 0x000F) | ((type >> 1) & 0x0070) | ((type >> 2) & 0x0F80))
@@ -430,7 +431,7 @@ public enum STUN {
         case STUNAttributeType.msSequenceNumber:
             guard let connection = reader.bytes(20), let sequence = reader.u32() else { return }
             updateMicrosoft(&message) {
-                $0.connectionID = hexString(connection)
+                $0.connectionID = Hex.lowercase(connection)
                 $0.sequenceNumber = sequence
             }
         case STUNAttributeType.msServiceQuality:
@@ -555,23 +556,4 @@ public enum STUN {
         guard bytes.count > 12, bytes[0] == 0xFF, bytes[1] == 0x10 else { return nil }
         return 12
     }
-}
-
-// MARK: - Hex helpers (file-private so other dissectors can keep their own)
-
-fileprivate let hexDigits: [Character] = Array("0123456789abcdef")
-
-fileprivate func hexString(_ bytes: UnsafeRawBufferPointer) -> String {
-    var text = ""
-    text.reserveCapacity(bytes.count * 2)
-    for byte in bytes {
-        text.append(hexDigits[Int(byte >> 4)])
-        text.append(hexDigits[Int(byte & 0x0F)])
-    }
-    return text
-}
-
-fileprivate func hex16(_ value: UInt16) -> String {
-    let digits = String(value, radix: 16)
-    return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
 }

@@ -1,3 +1,4 @@
+import Basics
 import Crypto
 import Dissectors
 
@@ -13,10 +14,7 @@ public struct HASSH: Sendable, Equatable {
 
     public init(algorithms: String) {
         self.algorithms = algorithms
-        self.hash = Insecure.MD5.hash(data: Array(algorithms.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 0x10 ? "0" + hex : hex
-        }.joined()
+        self.hash = Insecure.MD5.hash(data: Array(algorithms.utf8)).withUnsafeBytes { Hex.lowercase($0) }
     }
 
     /// HASSH, from the client's KEXINIT.

@@ -1,4 +1,5 @@
 // JA3 and JA3S (Salesforce, BSD-3-Clause): https://github.com/salesforce/ja3
+import Basics
 import Crypto
 import Dissectors
 

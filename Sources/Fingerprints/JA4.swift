@@ -1,4 +1,5 @@
 // JA4 (FoxIO, BSD-3-Clause): https://github.com/FoxIO-LLC/ja4/blob/main/technical_details/JA4.md
+import Basics
 import Crypto
 import Dissectors
 
@@ -73,39 +74,19 @@ public enum JA4Text {
         list.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         suffix.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         return hasher.finalize().withUnsafeBytes { digest in
-            String(unsafeUninitializedCapacity: 12) { text in
-                for i in 0..<6 {
-                    text[2 * i] = hexDigits[Int(digest[i] >> 4)]
-                    text[2 * i + 1] = hexDigits[Int(digest[i] & 0x0f)]
-                }
-                return 12
-            }
+            Hex.lowercase(UnsafeRawBufferPointer(rebasing: digest.prefix(6)))
         }
     }
-
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Values as 4-digit lowercase hex, comma-separated (built in one buffer: this
     /// runs for every ClientHello).
     public static func hexList(_ values: [UInt16]) -> String {
-        guard !values.isEmpty else { return "" }
-        return String(unsafeUninitializedCapacity: values.count * 5 - 1) { text in
-            var at = 0
-            for (i, value) in values.enumerated() {
-                if i > 0 { text[at] = UInt8(ascii: ","); at += 1 }
-                text[at] = hexDigits[Int(value >> 12)]
-                text[at + 1] = hexDigits[Int((value >> 8) & 0x0f)]
-                text[at + 2] = hexDigits[Int((value >> 4) & 0x0f)]
-                text[at + 3] = hexDigits[Int(value & 0x0f)]
-                at += 4
-            }
-            return at
-        }
+        Hex.list(values)
     }
 
     /// One value as 4-digit lowercase hex.
     public static func hex4(_ value: UInt16) -> String {
-        Hex.lowercase([UInt8(value >> 8), UInt8(value & 0xff)])
+        Hex.lowercase(value)
     }
 
     /// A count as two decimal digits, capped at 99.
@@ -138,8 +119,7 @@ public enum JA4Text {
             return String(decoding: [first, last], as: UTF8.self)
         }
         // Hex of the whole name: its first digit is hi(first), its last digit is lo(last).
-        let digits = Array("0123456789abcdef".utf8)
-        return String(decoding: [digits[Int(first >> 4)], digits[Int(last & 0x0f)]], as: UTF8.self)
+        return String(decoding: [Hex.digit(first >> 4), Hex.digit(last)], as: UTF8.self)
     }
 
     private static func isAlphanumeric(_ byte: UInt8) -> Bool {

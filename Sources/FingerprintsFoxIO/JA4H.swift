@@ -1,5 +1,6 @@
 // JA4H is part of JA4+ by FoxIO: FoxIO License 1.1; see LICENSE-FoxIO.md in this folder.
 
+import Basics
 import Crypto
 import Dissectors
 
@@ -104,17 +105,7 @@ public struct JA4H: Sendable, Equatable {
     /// First 12 hex digits of SHA-256, or `000000000000` for an empty list.
     static func truncatedHash(_ text: String) -> String {
         guard !text.isEmpty else { return "000000000000" }
-        return String(FoxIOHex.sha256(text).prefix(12))
-    }
-}
-
-/// Hex helpers for the FoxIO fingerprints.
-enum FoxIOHex {
-    static func sha256(_ text: String) -> String {
-        SHA256.hash(data: Array(text.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 0x10 ? "0" + hex : hex
-        }.joined()
+        return SHA256.hash(data: Array(text.utf8)).withUnsafeBytes { Hex.lowercase(UnsafeRawBufferPointer(rebasing: $0.prefix(6))) }
     }
 }
 

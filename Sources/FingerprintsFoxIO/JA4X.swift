@@ -1,4 +1,5 @@
 // JA4X — Copyright (c) FoxIO, LLC. Licensed under the FoxIO License 1.1 (see FingerprintsFoxIO.docc/LICENSE-FoxIO.md).
+import Basics
 import Dissectors
 import Fingerprints
 

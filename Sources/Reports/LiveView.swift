@@ -1,10 +1,5 @@
+import Basics
 import Flows
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-import Schema
-#endif
 
 /// What the live view shows, taken about once a second by the capture loop.
 public struct LiveSnapshot {
@@ -76,8 +71,7 @@ public final class LiveView {
 
     /// Replaces the previous drawing with `snapshot`.
     public func draw(_ snapshot: LiveSnapshot) {
-        var size = winsize()
-        let width = ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 20 ? Int(size.ws_col) : 100
+        let width = Terminal.columns(descriptor).flatMap { $0 > 20 ? $0 : nil } ?? 100
         let lines = LiveView.render(snapshot, width: width - 1)
         var text = erase()
         text += lines.joined(separator: "\n") + "\n"
@@ -96,15 +90,6 @@ public final class LiveView {
     }
 
     private func emit(_ text: String) {
-        var bytes = Array(text.utf8)
-        bytes.withUnsafeMutableBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 { break }
-                offset += written
-            }
-        }
+        try? FileIO.writeAll(descriptor, text)
     }
 }

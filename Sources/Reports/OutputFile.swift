@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Basics
 
 public struct OutputError: Error, CustomStringConvertible, Sendable {
     public var path: String
@@ -25,55 +21,48 @@ public struct OutputError: Error, CustomStringConvertible, Sendable {
 public final class OutputFile {
     public let path: String
     private let descriptor: Int32
-    private let temporaryPath: String?
+    private let temporary: AtomicFile?
     private var buffer: [UInt8] = []
     private let flushThreshold = 1 << 16
     private var closed = false
     /// Flush after every record (live capture, so `tail -f` works).
     public var flushEachRecord = false
 
-    public static func standardOutput() -> OutputFile { OutputFile(path: "-", descriptor: 1, temporaryPath: nil) }
+    public static func standardOutput() -> OutputFile { OutputFile(path: "-", descriptor: 1, temporary: nil) }
 
-    private init(path: String, descriptor: Int32, temporaryPath: String?) {
+    private init(path: String, descriptor: Int32, temporary: AtomicFile?) {
         self.path = path
         self.descriptor = descriptor
-        self.temporaryPath = temporaryPath
+        self.temporary = temporary
         buffer.reserveCapacity(flushThreshold + 4096)
     }
 
     public static func open(_ path: String, force: Bool, append: Bool = false) throws(OutputError) -> OutputFile {
         if path == "-" { return standardOutput() }
-        var status = stat()
-        let exists = stat(path, &status) == 0
-        let isRegular = !exists || (status.st_mode & S_IFMT) == S_IFREG
-        if !isRegular {
-            // A device or a FIFO: write straight into it.
-            let fd = Glibc.open(path, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : 0))
-            guard fd >= 0 else { throw OutputError(path: path, message: String(cString: strerror(errno))) }
-            return OutputFile(path: path, descriptor: fd, temporaryPath: nil)
-        }
-        if append {
-            let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw OutputError(path: path, message: String(cString: strerror(errno))) }
-            return OutputFile(path: path, descriptor: fd, temporaryPath: nil)
-        }
-        if exists && !force {
+        let kind = FileIO.kind(of: path)
+        let exists = kind != .missing
+        if exists && !force && !append && kind == .file {
             throw OutputError(path: path, message: "already exists (use --force to replace it)")
         }
-        let slash = path.lastIndex(of: "/")
-        let folder = slash.map { String(path[...$0]) } ?? ""
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        let temporary = "\(folder).\(name).\(getpid()).partial"
-        let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw OutputError(path: path, message: String(cString: strerror(errno))) }
-        return OutputFile(path: path, descriptor: fd, temporaryPath: temporary)
+        do {
+            if exists && kind != .file {
+                // A device or a FIFO: write straight into it.
+                return OutputFile(path: path, descriptor: try FileIO.openForWriting(path, append: append), temporary: nil)
+            }
+            if append {
+                return OutputFile(path: path, descriptor: try FileIO.openForWriting(path, append: true, create: true), temporary: nil)
+            }
+            let temporary = try AtomicFile.create(path)
+            return OutputFile(path: path, descriptor: temporary.descriptor, temporary: temporary)
+        } catch {
+            throw OutputError(path: path, message: error.message)
+        }
     }
 
     deinit {
         if !closed {
             // Never committed: leave no half file behind under either name.
-            close(descriptor)
-            if let temporaryPath { unlink(temporaryPath) }
+            if let temporary { temporary.discard() } else { FileIO.close(descriptor) }
         }
     }
 
@@ -95,17 +84,10 @@ public final class OutputFile {
 
     public func flush() throws(OutputError) {
         var failure: OutputError?
-        buffer.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = OutputError(path: path, message: String(cString: strerror(errno)))
-                    return
-                }
-                offset += written
-            }
+        do {
+            try FileIO.writeAll(descriptor, buffer)
+        } catch {
+            failure = OutputError(path: path, message: error.message)
         }
         buffer.removeAll(keepingCapacity: true)
         if let failure { throw failure }
@@ -116,14 +98,10 @@ public final class OutputFile {
         guard !closed else { return }
         try flush()
         closed = true
-        if descriptor > 2 {
-            if temporaryPath != nil { fsync(descriptor) }
-            close(descriptor)
-        }
-        if let temporaryPath, rename(temporaryPath, path) != 0 {
-            let message = String(cString: strerror(errno))
-            unlink(temporaryPath)
-            throw OutputError(path: path, message: message)
+        if let temporary {
+            do { try temporary.commit() } catch { throw OutputError(path: path, message: error.message) }
+        } else if descriptor > 2 {
+            FileIO.close(descriptor)
         }
     }
 }

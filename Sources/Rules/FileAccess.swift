@@ -1,9 +1,9 @@
+import Basics
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
-#elseif canImport(Darwin)
-import Darwin
 #endif
 
 /// Small POSIX file helpers, so that the module needs no Foundation.
@@ -13,18 +13,10 @@ enum FileAccess {
     /// Largest list file accepted.
     static let maxListBytes = 64 << 20
 
-    enum Kind: Sendable { case file, directory, symlink, other, missing }
+    typealias Kind = FileKind
 
-    static func kind(_ path: String) -> Kind {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return .missing }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: return .file
-        case S_IFDIR: return .directory
-        case S_IFLNK: return .symlink
-        default: return .other
-        }
-    }
+    /// What `path` itself is (a link is not followed).
+    static func kind(_ path: String) -> Kind { FileIO.kind(of: path, followingLinks: false) }
 
     /// The bytes of a regular file of at most `limit` bytes.
     static func readFile(_ path: String, limit: Int) throws(RuleError) -> [UInt8] {
@@ -70,47 +62,25 @@ enum FileAccess {
     }
 
     /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
-    static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws(RuleError) {
-        let temporary = path + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw RuleError(file: temporary, message: "cannot create: \(errnoText())") }
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let text = errnoText()
-                close(fd)
-                unlink(temporary)
-                throw RuleError(file: temporary, message: "write failed: \(text)")
+    static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: UInt32 = 0o644) throws(RuleError) {
+        do {
+            try AtomicFile.write(path, bytes, mode: mode)
+        } catch {
+            switch error.step {
+            case .create, .open: throw RuleError(file: error.path, message: "cannot create: \(error.message)")
+            case .rename: throw RuleError(file: error.path, message: "cannot replace: \(error.message)")
+            default: throw RuleError(file: error.path, message: "write failed: \(error.message)")
             }
-            written += n
-        }
-        guard fsync(fd) == 0 || errno == EINVAL, close(fd) == 0 else {
-            unlink(temporary)
-            throw RuleError(file: temporary, message: "write failed: \(errnoText())")
-        }
-        guard rename(temporary, path) == 0 else {
-            let text = errnoText()
-            unlink(temporary)
-            throw RuleError(file: path, message: "cannot replace: \(text)")
         }
     }
 
     /// Entry names of a directory (without `.` and `..`), sorted.
     static func entries(_ path: String) throws(RuleError) -> [String] {
-        guard let dir = opendir(path) else {
-            throw RuleError(file: path, message: "cannot open folder: \(errnoText())")
+        do {
+            return try FileIO.directoryEntries(path)
+        } catch {
+            throw RuleError(file: path, message: "cannot open folder: \(error.message)")
         }
-        defer { closedir(dir) }
-        var names = [String]()
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
     }
 
     /// Every regular file under `root` as paths relative to it, sorted; symlinks and

@@ -1,3 +1,4 @@
+import Basics
 import Decoding
 
 /// One fact that satisfied a condition of a matching rule: why the label was given.
@@ -330,10 +331,7 @@ struct DomainSuffixWalk: IteratorProtocol {
 
 func labelCount(_ name: String) -> Int { name.split(separator: ".").count }
 
-func hex(_ bytes: [UInt8]) -> String {
-    let digits = Array("0123456789abcdef")
-    return bytes.map { String([digits[Int($0 >> 4)], digits[Int($0 & 15)]]) }.joined(separator: " ")
-}
+func hex(_ bytes: [UInt8]) -> String { Hex.lowercase(bytes, separator: UInt8(ascii: " ")) }
 
 func patternText(_ pattern: [UInt8?]) -> String { pattern.map { $0.map { hex([$0]) } ?? "??" }.joined(separator: " ") }
 

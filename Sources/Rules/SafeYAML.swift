@@ -1,4 +1,4 @@
-import CYaml
+import CYAML
 
 /// A YAML node with the place it was written, after the safety checks.
 struct YNode: Sendable {

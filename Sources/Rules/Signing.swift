@@ -1,3 +1,4 @@
+import Basics
 import Crypto
 
 /// An Ed25519 public key that may verify packs.
@@ -288,12 +289,11 @@ enum ManifestEditor {
 }
 
 func sha256Hex(_ bytes: [UInt8]) -> String {
-    hex(Array(SHA256.hash(data: bytes))).replacingSpaces
+    SHA256.hash(data: bytes).withUnsafeBytes { Hex.lowercase($0) }
 }
 
 extension String {
     var replacingCR: String { filter { $0 != "\r" } }
-    var replacingSpaces: String { filter { $0 != " " } }
     var replacingQuotes: String { split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''") }
 }
 

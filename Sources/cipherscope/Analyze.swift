@@ -1,11 +1,6 @@
 import ArgumentParser
+import Basics
 import Reports
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, jsonl, csv
@@ -44,7 +39,7 @@ struct Analyze: ParsableCommand {
 
     func run() throws {
         let toTerminal = output == nil || output == "-"
-        let chosenFormat = format ?? (toTerminal && isatty(1) != 0 ? .table : .jsonl)
+        let chosenFormat = format ?? (toTerminal && Terminal.isTerminal(1) ? .table : .jsonl)
         let sink = try RunAnalysis.openOutput(output, force: force)
         let writer: FlowReportWriter = switch chosenFormat {
         case .table: TableWriter(output: sink)

@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import Basics
 import Capture
 import Reports
 
@@ -166,14 +167,14 @@ struct LiveCaptureCommand: ParsableCommand {
                 packetFile = try PcapngWriter(
                     options: fileOptions,
                     interfaces: sources.map { PcapngInterface(name: $0.interface, linkType: $0.linkType, snaplen: $0.snaplen) },
-                    now: PcapngWriter.monotonic(),
+                    now: SystemClock.monotonic(),
                     statistics: { LiveAnalyzer.statistics(of: sources) })
             } catch {
                 fail("cannot write packets: \(error)")
             }
         }
-        let toTerminal = (output == nil || output == "-") && isatty(1) != 0
-        let view = !quiet && isatty(2) != 0 && !toTerminal ? LiveView() : nil
+        let toTerminal = (output == nil || output == "-") && Terminal.isTerminal(1)
+        let view = !quiet && Terminal.isTerminal(2) && !toTerminal ? LiveView() : nil
 
         // 4. Capture.
         var options = LiveOptions()
@@ -213,14 +214,6 @@ struct LiveCaptureCommand: ParsableCommand {
 /// Writes to standard output without Foundation.
 enum StandardOutput {
     static func write(_ text: String) {
-        var bytes = Array(text.utf8)
-        bytes.withUnsafeMutableBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
-                if written <= 0 { break }
-                offset += written
-            }
-        }
+        try? FileIO.writeAll(1, text)
     }
 }

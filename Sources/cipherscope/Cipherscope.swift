@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 
 #if canImport(Glibc)
 import Glibc
@@ -41,15 +42,7 @@ struct Cipherscope: ParsableCommand {
 /// Writes to standard error without Foundation.
 enum FileHandleOutput {
     static func standardError(_ text: String) {
-        var bytes = Array(text.utf8)
-        bytes.withUnsafeMutableBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = write(2, raw.baseAddress! + offset, raw.count - offset)
-                if written <= 0 { break }
-                offset += written
-            }
-        }
+        try? FileIO.writeAll(2, text)
     }
 }
 

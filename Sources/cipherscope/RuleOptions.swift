@@ -4,6 +4,8 @@ import Rules
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 
 /// Which rule packs label the flows.

@@ -1,3 +1,5 @@
+import Basics
+
 /// A QUIC version number as read from a long header (or a gQUIC public header),
 /// with what a passive observer needs to know about it: a readable name, the
 /// Initial packet protection parameters, and how the long-header type bits map.
@@ -82,17 +84,12 @@ public struct QUICVersion: Hashable, Sendable, CustomStringConvertible {
         case .google(let letter, let number):
             let digits = String(number)
             return String(letter) + String(repeating: "0", count: max(0, 3 - digits.count)) + digits
-        case .forcingNegotiation: return "forcing-negotiation-0x" + Self.hex(rawValue)
-        case .unknown: return "unknown-0x" + Self.hex(rawValue)
+        case .forcingNegotiation: return "forcing-negotiation-0x" + Hex.lowercase(rawValue)
+        case .unknown: return "unknown-0x" + Hex.lowercase(rawValue)
         }
     }
 
     public var description: String { name }
-
-    private static func hex(_ value: UInt32) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, 8 - digits.count)) + digits
-    }
 
     /// Whether packets use the IETF invariant long header (RFC 8999): IETF versions,
     /// mvfst, and Google Q050/T050/T051 and later. Q046 has a long-header-like

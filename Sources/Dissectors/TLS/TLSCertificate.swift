@@ -1,3 +1,4 @@
+import Basics
 import Crypto
 import Decoding
 import X509
@@ -118,21 +119,5 @@ public enum TLSCertificateMessage {
             if ders.count < maximumCertificates { ders.append(Array(certificate.bytes)) }
         }
         return ders
-    }
-}
-
-/// Lowercase hexadecimal text.
-public enum Hex {
-    private static let digits = Array("0123456789abcdef".utf8)
-
-    /// Lowercase hex of a byte sequence, two digits per byte.
-    public static func lowercase<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        var text: [UInt8] = []
-        text.reserveCapacity(bytes.underestimatedCount * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: text, as: UTF8.self)
     }
 }
