@@ -109,6 +109,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .testTarget(name: "SchemaTests", dependencies: ["Schema"]),
         .testTarget(name: "DecodingTests", dependencies: ["Decoding"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding"]),
         // Fixtures and helpers shared by the test targets.
