@@ -107,6 +107,11 @@ let package = Package(
             name: "AnalysisTests",
             dependencies: ["Analysis", "Capture", "Flows", "Inspection", "Classifier", "Rules", "Reports"]
         ),
+        // The writers: JSON escaping, CSV quoting, RFC 3339 times, output files, table and fingerprint lines.
+        .testTarget(
+            name: "ReportsTests",
+            dependencies: ["Reports", "Flows", "Inspection", "Classifier", "Decoding", "Dissectors", "TestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
