@@ -112,6 +112,8 @@ let package = Package(
             name: "ReportsTests",
             dependencies: ["Reports", "Flows", "Inspection", "Classifier", "Decoding", "Dissectors", "TestSupport"]
         ),
+        // The pcapng writer, read back with libpcap; rotation and ring naming.
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "CPcap"]),
     ],
     swiftLanguageModes: [.v6]
 )
