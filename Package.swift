@@ -114,6 +114,8 @@ let package = Package(
         ),
         // The pcapng writer, read back with libpcap; rotation and ring naming.
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "CPcap"]),
+        // The run-wide caches of per-flow dissection: DNS names by address, certificates.
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "Dissectors", "Decoding", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
