@@ -9,7 +9,9 @@
 #                                       (exit 1 when a golden file is out of date)
 #
 # Tests/Golden/MANIFEST lists the golden files and the arguments that make each
-# one. Every command runs in the package root, so that `source_file` is the
+# one: the bundled captures, and Tests/Golden/captures/contract-extras.pcap
+# (synthetic flows for the keys the lab captures never produce, written by
+# make-contract-extras.py beside it; this script does not rewrite it). Every command runs in the package root, so that `source_file` is the
 # relative capture path and the shipped Rules/ label the flows (as a default run
 # finds them), with CIPHERSCOPE_RULES unset and standard output redirected to the
 # file (not a terminal). A command that exits non-zero or writes to standard error

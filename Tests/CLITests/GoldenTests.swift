@@ -10,6 +10,9 @@ enum Golden {
     static let manifest = folder.appendingPathComponent("MANIFEST")
     static let contractKeys = folder.appendingPathComponent("contract-keys.txt")
     static let regenerate = "Scripts/update-goldens.sh"
+    /// Synthetic flows for the keys the lab captures never produce, and the script that writes them.
+    static let extras = folder.appendingPathComponent("captures/contract-extras.pcap")
+    static let extrasScript = folder.appendingPathComponent("captures/make-contract-extras.py")
     /// The four projections of a flow; every capture in the manifest has all four.
     static let projections: Set<String> = ["jsonl", "csv", "table", "fingerprints"]
 
@@ -29,7 +32,7 @@ enum Golden {
             return arguments[index + 1]
         }
         /// The capture paths (relative to the package root).
-        var captures: [String] { arguments.filter { $0.hasPrefix("Captures/") } }
+        var captures: [String] { arguments.filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") } }
     }
 
     /// The manifest's lines, `FILE ARGUMENTS...`, blank lines and `#` comments skipped.
@@ -189,11 +192,24 @@ struct GoldenOutputTests {
             #expect(seen == Golden.projections, "\(capture) lacks \(Golden.projections.subtracting(seen).sorted())")
         }
         // No stale golden file that nothing checks any more.
-        let listed = Set(Golden.cases.map(\.name)).union(["MANIFEST", "contract-keys.txt"])
+        let listed = Set(Golden.cases.map(\.name)).union(["MANIFEST", "contract-keys.txt", "captures"])
         let present = try FileManager.default.contentsOfDirectory(atPath: Golden.folder.path)
         for name in present where !listed.contains(name) {
             Issue.record("Tests/Golden/\(name) is not in Tests/Golden/MANIFEST")
         }
+    }
+
+    /// The committed synthetic capture is what its script writes (the script is the
+    /// capture's source: change the script, rerun it, then regenerate the goldens).
+    @Test(.enabled(if: Runner.python3 != nil, "python3 not found: contract-extras.pcap not rebuilt"))
+    func contractExtrasCaptureIsWhatItsScriptWrites() throws {
+        let scratch = try Runner.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let rebuilt = scratch.appendingPathComponent("contract-extras.pcap")
+        let result = try Runner.runTool(try #require(Runner.python3), [Golden.extrasScript.path, rebuilt.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try Data(contentsOf: rebuilt) == Data(contentsOf: Golden.extras),
+                "Tests/Golden/captures/contract-extras.pcap differs from what make-contract-extras.py writes: rerun the script, then \(Golden.regenerate)")
     }
 
     /// `-o FILE` (temporary name, then renamed) writes the bytes standard output gets.
