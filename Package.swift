@@ -124,6 +124,15 @@ let package = Package(
             name: "AnalysisTests",
             dependencies: ["Schema", "Analysis", "Capture", "Decoding", "Flows", "Inspection", "Classifier", "Rules", "Reports"]
         ),
+        // The writers: JSON escaping, CSV quoting, RFC 3339 times, output files, table and fingerprint lines.
+        .testTarget(
+            name: "ReportsTests",
+            dependencies: ["Reports", "Flows", "Inspection", "Classifier", "Decoding", "Dissectors", "TestSupport"]
+        ),
+        // The pcapng writer, read back with libpcap; rotation and ring naming.
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "CPcap"]),
+        // The run-wide caches of per-flow dissection: DNS names by address, certificates.
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "Dissectors", "Decoding", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
