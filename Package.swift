@@ -127,7 +127,8 @@ let package = Package(
         // The writers: JSON escaping, CSV quoting, RFC 3339 times, output files, table and fingerprint lines.
         .testTarget(
             name: "ReportsTests",
-            dependencies: ["Reports", "Flows", "Inspection", "Classifier", "Decoding", "Dissectors", "TestSupport"]
+            dependencies: [
+                "Schema", "Reports", "Flows", "Inspection", "Classifier", "Decoding", "Dissectors", "TestSupport"]
         ),
         // The pcapng writer, read back with libpcap; rotation and ring naming.
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "CPcap"]),

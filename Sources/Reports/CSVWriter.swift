@@ -36,17 +36,20 @@ public final class CSVWriter: FlowReportWriter {
         return row.cells.map { CSVWriter.quoted($0 ?? "") }.joined(separator: ",") + "\n"
     }
 
-    /// RFC 4180 quoting, and a leading quote mark against spreadsheet formula injection.
+    /// RFC 4180 quoting, and a leading quote mark against spreadsheet formula
+    /// injection (OWASP: `=`, `+`, `-`, `@`, tab, carriage return). Works on Unicode
+    /// scalars, not Characters: a CR LF pair or a comma followed by a combining mark
+    /// is one Character but still separates fields.
     static func quoted(_ field: String) -> String {
         var value = field
-        if let first = value.unicodeScalars.first, "=+-@".unicodeScalars.contains(first), Double(value) == nil {
+        if let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), Double(value) == nil {
             value = "'" + value
         }
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        guard value.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return value }
         var quoted = "\""
-        for character in value {
-            quoted.append(character)
-            if character == "\"" { quoted.append("\"") }
+        for scalar in value.unicodeScalars {
+            quoted.unicodeScalars.append(scalar)
+            if scalar == "\"" { quoted.unicodeScalars.append(scalar) }
         }
         return quoted + "\""
     }

@@ -62,7 +62,7 @@ public final class OutputFile {
     deinit {
         if !closed {
             // Never committed: leave no half file behind under either name.
-            if let temporary { temporary.discard() } else { FileIO.close(descriptor) }
+            if let temporary { temporary.discard() } else if descriptor > 2 { FileIO.close(descriptor) }  // never the standard streams
         }
     }
 

@@ -73,14 +73,12 @@ public enum TimeFormat {
 
     /// Appends `seconds(_:nanosecondDigits:)` to `bytes`.
     public static func appendSeconds(_ nanoseconds: Int64, nanosecondDigits: Bool, to bytes: inout [UInt8]) {
-        let (whole, fraction) = split(nanoseconds)
-        if whole < 0 {
-            bytes.append(UInt8(ascii: "-"))
-            appendDigits(whole.magnitude, 1, to: &bytes)
-        } else {
-            appendDigits(whole, 1, to: &bytes)
-        }
+        // A duration is signed as a whole: -0.5 s is "-0.500000" (not floor and remainder).
+        if nanoseconds < 0 { bytes.append(UInt8(ascii: "-")) }
+        let magnitude = nanoseconds.magnitude
+        appendDigits(magnitude / 1_000_000_000, 1, to: &bytes)
         bytes.append(UInt8(ascii: "."))
+        let fraction = magnitude % 1_000_000_000
         if nanosecondDigits { appendDigits(fraction, 9, to: &bytes) } else { appendDigits(fraction / 1000, 6, to: &bytes) }
     }
 

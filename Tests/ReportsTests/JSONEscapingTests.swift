@@ -5,6 +5,7 @@ import Foundation
 @testable import Reports
 import TestSupport
 import Testing
+import Schema
 
 /// JSON strings as `JSONObject` writes them. Text from packets reaches the writer as
 /// Swift strings, which always hold valid Unicode: bytes that are not UTF-8 were
@@ -129,7 +130,7 @@ struct JSONEscapingTests {
     @Test func flowLineWithHostileStringsIsOneValidLine() throws {
         let hostile = "q\"b\\s/\u{0}\u{1F}\u{7F}\n\r\t" + String(decoding: [0xFF, 0xC3], as: UTF8.self) + "\u{2028}é"
         var evidence = FlowEvidence()
-        evidence.appProto = "tls"
+        evidence.appProto = .tls
         var tls = TLSEvidence()
         tls.sni = hostile
         tls.alpn = [hostile, "h2"]

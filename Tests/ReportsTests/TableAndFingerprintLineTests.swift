@@ -3,13 +3,14 @@ import Foundation
 @testable import Inspection
 @testable import Reports
 import Testing
+import Schema
 
 /// The two projections for people: the table (at most 100 columns) and the
 /// fingerprint lines.
 struct TableAndFingerprintLineTests {
     @Test func tableFitsAHundredColumnsWhateverTheValues() {
         var evidence = FlowEvidence()
-        evidence.appProto = "tls"
+        evidence.appProto = .tls
         evidence.tls = TLSEvidence()
         evidence.tls?.sni = String(repeating: "very-long-label.", count: 10) + "example.org"
         var labelled = report(evidence: evidence, flow: summary(client: "2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff", clientPort: 65535,
@@ -45,7 +46,7 @@ struct TableAndFingerprintLineTests {
     @Test func fingerprintLine() throws {
         #expect(FingerprintLineWriter.line(for: report()) == nil)
         var evidence = FlowEvidence()
-        evidence.appProto = "ssh"
+        evidence.appProto = .ssh
         #expect(FingerprintLineWriter.line(for: report(evidence: evidence)) == nil, "no fingerprint, no line")
         evidence.ja4t = "65495_2-4-8-1-3_65495_10"
         evidence.ssh = SSHEvidence()

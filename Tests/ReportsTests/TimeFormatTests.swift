@@ -93,13 +93,10 @@ struct TimeFormatTests {
 
     /// A negative duration with a fraction. Flows never have one (`lastSeen` only
     /// grows), but `TimeFormat.seconds` is public and writes a sign for negative input.
-    /// KNOWN BUG (Sources/Reports/TimeFormat.swift, `appendSeconds`): it floors to whole
-    /// seconds and then prints the sign, the floored magnitude and the positive
-    /// remainder, so -0.5 s is written "-1.500000" and -1.25 s "-2.750000".
+    /// The sign belongs to the whole value (an earlier version printed floor and
+    /// remainder: "-1.500000" for -0.5 s).
     @Test func negativeDurationsWithAFraction() {
-        withKnownIssue("TimeFormat.seconds prints floor(seconds) and the positive remainder for negative values") {
-            #expect(TimeFormat.seconds(-500_000_000, nanosecondDigits: false) == "-0.500000")
-            #expect(TimeFormat.seconds(-1_250_000_000, nanosecondDigits: true) == "-1.250000000")
-        }
+        #expect(TimeFormat.seconds(-500_000_000, nanosecondDigits: false) == "-0.500000")
+        #expect(TimeFormat.seconds(-1_250_000_000, nanosecondDigits: true) == "-1.250000000")
     }
 }
