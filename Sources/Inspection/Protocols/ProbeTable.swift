@@ -24,6 +24,7 @@ enum ProtocolUnit {
     case openVPNOverTCP
     // TCP units with state.
     case ssh(SSHUnit)
+    case xmpp(XMPPUnit)
     // UDP units with state: once engaged, every later datagram goes to them.
     case quic(QUICUnit)
     case openVPN(OpenVPNUnit)
@@ -61,6 +62,8 @@ enum ProtocolUnit {
             MTProtoUnit.examine(flow: flow)
         case .openVPNOverTCP:
             OpenVPNUnit.examine(bytes, direction: direction, flow: flow)
+        case .xmpp(let xmpp):
+            xmpp.examine(bytes, direction: direction, flow: flow)
         }
         return nil
     }
@@ -71,13 +74,13 @@ enum ProtocolUnit {
 /// decides what a flow is called; rows marked client-only look at the client's
 /// bytes only.
 enum TCPProbe {
-    case tls, ssh, http, openVPN, whatsAppNoise, dns, stun, mtproto, viber
+    case tls, ssh, http, openVPN, whatsAppNoise, dns, stun, xmpp, mtproto, viber
 
-    static let order: [TCPProbe] = [.tls, .ssh, .http, .openVPN, .whatsAppNoise, .dns, .stun, .mtproto, .viber]
+    static let order: [TCPProbe] = [.tls, .ssh, .http, .openVPN, .whatsAppNoise, .dns, .stun, .xmpp, .mtproto, .viber]
 
     var clientOnly: Bool {
         switch self {
-        case .tls, .ssh: false
+        case .tls, .ssh, .xmpp: false
         case .http, .openVPN, .whatsAppNoise, .dns, .stun, .mtproto, .viber: true
         }
     }
@@ -93,6 +96,7 @@ enum TCPProbe {
         case .whatsAppNoise: FramingsUnit.probeWhatsAppNoise(bytes, flow: flow)
         case .dns: DNSUnit.probeTCP(bytes, flow: flow)
         case .stun: STUNUnit.probeTCP(bytes, flow: flow)
+        case .xmpp: XMPPUnit.probe(bytes, flow: flow)
         case .mtproto: MTProtoUnit.probe(bytes, flow: flow)
         case .viber: FramingsUnit.probeViberTCP(bytes, flow: flow)
         }
