@@ -28,9 +28,8 @@ enum ProtocolUnit {
     // UDP units with state: once engaged, every later datagram goes to them.
     case quic(QUICUnit)
     case openVPN(OpenVPNUnit)
-    /// A call's multiplexed flow (RFC 7983): STUN, DTLS, RTP and framings share it;
-    /// DTLS and RTP keep state.
-    case media(dtls: DTLSUnit?, rtp: RTPUnit?)
+    /// A call's multiplexed flow (RFC 7983): STUN, DTLS, RTP and framings share it.
+    case media(MediaUnits)
 
     var isUndecided: Bool { if case .undecided = self { true } else { false } }
     var isFinished: Bool { if case .finished = self { true } else { false } }
@@ -66,6 +65,23 @@ enum ProtocolUnit {
             xmpp.examine(bytes, direction: direction, flow: flow)
         }
         return nil
+    }
+}
+
+/// The state of the media units sharing a UDP flow (DTLS and RTP keep some; STUN
+/// and the framings keep none): one allocation for both.
+final class MediaUnits {
+    var dtls: DTLSUnit?
+    var rtp: RTPUnit?
+}
+
+extension FlowInspector {
+    /// The media units' state of this UDP flow, created on first use.
+    func mediaUnits() -> MediaUnits {
+        if case .media(let media) = unit { return media }
+        let media = MediaUnits()
+        unit = .media(media)
+        return media
     }
 }
 

@@ -1,28 +1,19 @@
 import Dissectors
 
 /// DTLS (WebRTC's handshake, and others): handshake fragments reassembled across datagrams.
-final class DTLSUnit {
+struct DTLSUnit {
     private var assembler = DTLSHandshakeAssembler()
 
     /// Takes a media datagram whose first byte and record header are DTLS's.
     static func offer(_ datagram: UnsafeRawBufferPointer, flow: FlowInspector) -> UDPVerdict {
         guard MediaDemux.classify(firstByte: datagram[0]) == .dtls, DTLSRecord.looksLikeDTLS(datagram) else { return .pass }
-        let dtls: DTLSUnit
-        switch flow.unit {
-        case .media(let known?, _):
-            dtls = known
-        case .media(nil, let rtp):
-            dtls = DTLSUnit()
-            flow.unit = .media(dtls: dtls, rtp: rtp)
-        default:
-            dtls = DTLSUnit()
-            flow.unit = .media(dtls: dtls, rtp: nil)
-        }
-        dtls.take(datagram, flow: flow)
+        let media = flow.mediaUnits()
+        if media.dtls == nil { media.dtls = DTLSUnit() }
+        media.dtls!.take(datagram, flow: flow)  // in place
         return .taken
     }
 
-    private func take(_ payload: UnsafeRawBufferPointer, flow: FlowInspector) {
+    private mutating func take(_ payload: UnsafeRawBufferPointer, flow: FlowInspector) {
         let messages = assembler.add(datagram: payload)
         guard !messages.isEmpty else { return }
         var tls = flow.evidence.tls ?? TLSEvidence()

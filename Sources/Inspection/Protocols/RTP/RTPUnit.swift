@@ -2,28 +2,19 @@ import Dissectors
 
 /// RTP and RTCP (first byte 128-191). Any UDP payload can start like RTP: a packet
 /// counts once its SSRC repeats (or the flow has STUN or a DTLS handshake).
-final class RTPUnit {
+struct RTPUnit {
     private var ssrcs: Set<UInt32> = []
 
     /// Looks at the datagram and passes it on: the framings look at it too.
     static func offer(_ datagram: UnsafeRawBufferPointer, flow: FlowInspector) -> UDPVerdict {
         guard MediaDemux.classify(firstByte: datagram[0]) == .rtpOrRTCP else { return .pass }
-        let rtp: RTPUnit
-        switch flow.unit {
-        case .media(_, let known?):
-            rtp = known
-        case .media(let dtls, nil):
-            rtp = RTPUnit()
-            flow.unit = .media(dtls: dtls, rtp: rtp)
-        default:
-            rtp = RTPUnit()
-            flow.unit = .media(dtls: nil, rtp: rtp)
-        }
-        rtp.take(datagram, flow: flow)
+        let media = flow.mediaUnits()
+        if media.rtp == nil { media.rtp = RTPUnit() }
+        media.rtp!.take(datagram, flow: flow)  // in place
         return .pass
     }
 
-    private func take(_ payload: UnsafeRawBufferPointer, flow: FlowInspector) {
+    private mutating func take(_ payload: UnsafeRawBufferPointer, flow: FlowInspector) {
         guard let packet = RTP.parse(payload) else { return }
         var rtp = flow.evidence.rtp ?? RTPEvidence()
         switch packet {
