@@ -42,9 +42,7 @@ public final class FlowInspection {
             return nil
         }
         let before = inspector.heldBytes
-        inspector.inspect(packet, direction: hit.direction, packetNumber: hit.packetNumber)
-        let response = inspector.lastDNSResponse
-        if response != nil { inspector.lastDNSResponse = nil }
+        let response = inspector.inspect(packet, direction: hit.direction, packetNumber: hit.packetNumber)
         heldBytes += inspector.heldBytes - before
         if heldBytes > budget && !inspector.isDone {
             flowsOverBudget += 1
