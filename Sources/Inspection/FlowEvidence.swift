@@ -7,7 +7,7 @@ public struct FlowEvidence: Sendable {
     /// The application protocol recognised.
     public var appProto: AppProtocol?
     @Boxed public var tls: TLSEvidence? = nil
-    public var quicVersion: String?
+    @Boxed public var quic: QUICEvidence? = nil
     public var ja4t: String?
     public var ja4ts: String?
     @Boxed public var dns: DNSEvidence? = nil
@@ -29,7 +29,7 @@ public struct FlowEvidence: Sendable {
     public init() {}
 
     public var isEmpty: Bool {
-        appProto == nil && tls == nil && quicVersion == nil && ja4t == nil && ja4ts == nil && dns == nil
+        appProto == nil && tls == nil && quic == nil && ja4t == nil && ja4ts == nil && dns == nil
             && dnsName == nil && http == nil && ssh == nil && stun == nil && rtp == nil && mtproto == nil && framings.isEmpty
     }
 
@@ -46,7 +46,7 @@ public struct FlowEvidence: Sendable {
     public func describe<Sink: FieldSink>(into sink: inout Sink) {
         if let appProto { sink.text(.appProto, appProto.name) }
         if let tls { sink.object(.tls) { tls.describe(into: &$0) } }
-        if let quicVersion { sink.object(.quic) { $0.text(.quicVersion, quicVersion) } }
+        if let quic { sink.object(.quic) { quic.describe(into: &$0) } }
         if ja4t != nil || ja4ts != nil {
             sink.object(.tcp) { tcp in
                 tcp.text(.tcpJA4T, ja4t)

@@ -69,7 +69,7 @@ struct EvidenceTests {
     @Test func quicInitialIsDecrypted() throws {
         let evidence = try #require(flows("lab-quic.pcap").first?.evidence)
         #expect(evidence.appProto == .quic)
-        #expect(evidence.quicVersion == "v1")
+        #expect(evidence.quic?.version == "v1")
         #expect(evidence.tls?.sni == "web.telegram.org")
         #expect(evidence.tls?.alpn == ["h3"])
         #expect(evidence.tls?.ja4?.hasPrefix("q13d") == true)

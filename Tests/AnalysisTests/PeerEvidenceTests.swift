@@ -38,6 +38,26 @@ struct PeerEvidenceTests {
         #expect(checked > 0)
     }
 
+    /// QUIC's user agent (gQUIC's CHLO `UAID` tag, or Chrome's `google_user_agent`
+    /// transport parameter in IETF QUIC and T051) against every QUIC flow where nDPI
+    /// prints `[User-Agent: …]`: the same text, flow by flow.
+    @Test func quicUserAgentAgreesWithNDPI() throws {
+        let folder = try #require(Paths.peerCaptures)
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".out") }.sorted()
+        var compared = 0
+        for outName in names {
+            let name = String(outName.dropLast(4))
+            let (reports, expected) = try Self.run(name)
+            for flow in expected where flow.text.contains("QUIC") {
+                guard let theirs = flow.field("User-Agent") else { continue }
+                let report = try #require(reports.first { flow.matches($0.summary) }, "\(name): no flow for \(flow.text)")
+                #expect(report.evidence?.quic?.userAgent == theirs, "\(name): \(flow.text)")
+                compared += 1
+            }
+        }
+        #expect(compared >= 14)
+    }
+
     /// JA4 against every `[JA4: …]` in nDPI's results. Sections b and c must be
     /// equal; where section a differs, each difference must be one of the spec
     /// points nDPI gets wrong (FoxIO JA4 spec, see shared ja4-spec.md §4–§5):

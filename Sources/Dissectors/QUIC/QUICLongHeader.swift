@@ -13,7 +13,7 @@ extension ByteReader {
     }
 
     /// A varint used as a length or count inside this buffer, as an Int.
-    mutating func quicLength() -> Int? {
+    public mutating func quicLength() -> Int? {
         guard let value = quicVarint(), value <= UInt64(Int32.max) else { return nil }
         return Int(value)
     }

@@ -36,6 +36,8 @@ public struct TLSClientHello: Sendable, Equatable {
     public var hasESNI: Bool
     /// Whether the ClientHello carries QUIC transport parameters (ext 0x0039 or draft 0xffa5).
     public var hasQUICTransportParameters: Bool
+    /// Chrome's user agent in the QUIC transport parameters (`google_user_agent`, 0x3129).
+    public var quicUserAgent: String?
 
     /// A ClientHello from its fields (for tests and synthetic input); lists default to empty.
     public init(
@@ -132,6 +134,7 @@ public struct TLSClientHello: Sendable, Equatable {
             hasESNI = true
         case TLSExtensionType.quicTransportParameters, TLSExtensionType.quicTransportParametersDraft:
             hasQUICTransportParameters = true
+            quicUserAgent = TLSExtensionReading.googleUserAgent(&data)
         default:
             break
         }
@@ -178,6 +181,16 @@ enum TLSExtensionReading {
         guard var list = data.vector16() else { return nil }
         while let nameType = list.u8(), let name = list.vector16() {
             if nameType == 0 { return ByteReader.printable(name.bytes) }
+        }
+        return nil
+    }
+
+    /// The `google_user_agent` transport parameter (id 0x3129) of a QUIC transport
+    /// parameters extension (RFC 9000 §18: varint id, varint length, value).
+    static func googleUserAgent(_ data: inout ByteReader) -> String? {
+        while !data.isAtEnd {
+            guard let id = data.quicVarint(), let length = data.quicLength(), let value = data.bytes(length) else { return nil }
+            if id == 0x3129 { return ByteReader.printable(value) }
         }
         return nil
     }

@@ -35,13 +35,18 @@ final class QUICUnit {
         let isQUIC = direction == 0 ? assembler.addClientDatagram(payload) : assembler.addServerDatagram(payload)
         guard isQUIC else { return }
         flow.evidence.appProto = .quic
-        flow.evidence.quicVersion = assembler.versionName
+        var quic = flow.evidence.quic ?? QUICEvidence()
+        quic.version = assembler.versionName
+        if quic.userAgent == nil { quic.userAgent = assembler.googleUAID }
         var tls = flow.evidence.tls ?? TLSEvidence()
         if !clientHelloParsed, let body = assembler.clientHelloBody {
             clientHelloParsed = true
-            TLSHandshake.record(TLSRawHandshake(type: TLSHandshakeType.clientHello, body: body), from: 0, via: .quic,
-                                certificates: flow.certificates, into: &tls)
+            if let hello = body.withUnsafeBytes({ TLSClientHello.parse(body: $0) }) {
+                if !tls.sawClientHello { TLSHandshake.record(hello, transport: .quic, into: &tls) }
+                if let agent = hello.quicUserAgent { quic.userAgent = agent }
+            }
         }
+        flow.evidence.quic = quic
         if !serverHelloParsed, let body = assembler.serverHelloBody {
             serverHelloParsed = true
             TLSHandshake.record(TLSRawHandshake(type: TLSHandshakeType.serverHello, body: body), from: 1, via: .quic,
