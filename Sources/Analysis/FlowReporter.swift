@@ -62,7 +62,7 @@ final class FlowReporter {
             if let name = dnsCache.name(for: server, at: time) { flowNames[flowID] = name }
         case .dnsResponse(let message, let time):
             dnsCache.learn(from: message, at: time)
-        case .ended(let flow, var evidence, let own):
+        case .ended(let flow, var evidence):
             let firstPart = flow.splitIndex > 0 ? flow.splitOf : flow.flowID
             if flow.endReason == .active {
                 evidence?.dnsName = flowNames[firstPart]
@@ -73,7 +73,7 @@ final class FlowReporter {
             if namesOnly {
                 named.append((flow, evidence))
             } else {
-                ended(flow, evidence: evidence, own: own)
+                ended(flow, evidence: evidence, own: nil)
             }
         }
     }

@@ -13,9 +13,8 @@ enum FlowEvent: Sendable {
     case started(flowID: UInt64, server: IPAddress, time: Int64)
     /// A DNS response seen on some flow, for the address → name cache.
     case dnsResponse(DNSMessage, time: Int64)
-    /// A flow (or a part of a split flow) ended, with what its first packets told
-    /// and, in a sharded run, its own label (computed in the shard, without a DNS name).
-    case ended(FlowSummary, FlowEvidence?, OwnLabel?)
+    /// A flow (or a part of a split flow) ended, with what its first packets told.
+    case ended(FlowSummary, FlowEvidence?)
 }
 
 /// Where an event falls in a run, so that the events of several shards merge into
@@ -94,7 +93,7 @@ final class FlowTracker: FlowEndHandler {
     func flowEnded(slot: Int32, reason: EndReason, table: FlowTable) {
         let flow = table.summary(slot, reason: reason)
         let evidence = inspection.finish(slot: slot, continues: reason == .active)
-        emit(.ended(flow, evidence, nil), flowID: flow.flowID)
+        emit(.ended(flow, evidence), flowID: flow.flowID)
     }
 
     @inline(__always)

@@ -153,9 +153,12 @@ public final class ShardedPipeline: FramePipeline {
     /// clears it and, with labels on the shards, gives it the label jobs of the
     /// flows that ended.
     private func report(_ index: Int) {
-        var lists = shards.map { $0.buffers[index].events }
-        lists.append(announcements[index])
-        mergeEvents(lists) { reporter.handle($0) }
+        do {
+            // Released before the buffers are cleared (which would copy them otherwise).
+            var lists = shards.map { $0.buffers[index].events }
+            lists.append(announcements[index])
+            mergeEvents(lists) { reporter.handle($0) }
+        }
         for shard in shards { shard.buffers[index].clear() }
         announcements[index].removeAll(keepingCapacity: true)
         guard labelsOnShards, !reporter.named.isEmpty else { return }
