@@ -1,6 +1,7 @@
 import Capture
 import Classifier
 import Decoding
+import Flows
 import Reports
 
 /// Reads capture files through the packet pipeline: `cipherscope analyze`.
@@ -10,13 +11,8 @@ public final class Analyzer {
     /// Called with each input error as it happens (the CLI prints it at once).
     private let onInputError: (CaptureError) -> Void
 
-    private struct InputFile {
-        var path: String
-        /// Frame tags of this file are `firstTag + frameNumber`.
-        var firstTag: UInt64
-        var nanosecond: Bool
-    }
-    private var inputs: [InputFile] = []
+    /// Files opened so far: the next one's input number.
+    private var inputCount = 0
 
     public init(
         options: AnalysisOptions, writer: FlowReportWriter, classifier: Classifier? = nil,
@@ -24,12 +20,7 @@ public final class Analyzer {
     ) {
         self.options = options
         self.onInputError = onInputError
-        let locate: (UInt64) -> PacketPipeline.FrameOrigin = { [unowned self] tag in self.locate(tag) }
-        if options.threads > 1 {
-            pipeline = ShardedPipeline(options: options, threads: options.threads, writer: writer, classifier: classifier, locate: locate)
-        } else {
-            pipeline = PacketPipeline(options: options, writer: writer, classifier: classifier, locate: locate)
-        }
+        pipeline = makeFramePipeline(options: options, writer: writer, classifier: classifier)
     }
 
     /// The first error writing the output; the run stops there.
@@ -50,16 +41,18 @@ public final class Analyzer {
                 continue
             }
             let fileTag = nextTag
-            inputs.append(InputFile(path: path, firstTag: fileTag, nanosecond: file.nanosecondTimestamps))
+            let input = inputCount
+            inputCount += 1
+            pipeline.announce(input: input, name: path, nanosecond: file.nanosecondTimestamps)
             // The concrete pipeline, so that the per-frame call is specialised (no witness call).
             let fileError: String?
             if let sharded = pipeline as? ShardedPipeline {
-                fileError = read(file, firstTag: fileTag, into: sharded)
+                fileError = read(file, path: path, input: input, firstTag: fileTag, into: sharded)
             } else if let single = pipeline as? PacketPipeline {
-                fileError = read(file, firstTag: fileTag, into: single)
+                fileError = read(file, path: path, input: input, firstTag: fileTag, into: single)
             } else {
                 let other: any FramePipeline = pipeline
-                fileError = read(file, firstTag: fileTag, into: other)
+                fileError = read(file, path: path, input: input, firstTag: fileTag, into: other)
             }
             nextTag = fileTag + file.framesRead
             pipeline.summary.filteredPackets += file.framesFiltered
@@ -72,16 +65,18 @@ public final class Analyzer {
     }
 
     /// Reads one file to its end, an error, or a stop request; returns the error text.
-    private func read(_ file: CaptureFile, firstTag: UInt64, into pipeline: some FramePipeline) -> String? {
+    private func read(_ file: CaptureFile, path: String, input: Int, firstTag: UInt64, into pipeline: some FramePipeline) -> String? {
         let linkType = LinkType(rawValue: file.linkType)
         var sawSubMicrosecond = false
-        defer { if sawSubMicrosecond { inputs[inputs.count - 1].nanosecond = true } }
+        // Told after the file's frames: the flows reported from here on show nanoseconds.
+        defer { if sawSubMicrosecond { pipeline.announce(input: input, name: path, nanosecond: true) } }
         while true {
             switch file.next() {
             case .frame(let frame):
                 // Standard input cannot be sniffed for its precision: tell it from the times.
                 if file.format == .unknown && frame.timestamp % 1000 != 0 { sawSubMicrosecond = true }
-                pipeline.process(frame.bytes, wireLength: frame.wireLength, linkType: linkType, tag: firstTag + frame.frameNumber, time: frame.timestamp)
+                pipeline.process(frame.bytes, wireLength: frame.wireLength, linkType: linkType, tag: firstTag + frame.frameNumber,
+                                 origin: FrameOrigin(input: input, frame: frame.frameNumber), time: frame.timestamp)
                 if StopSignal.isRequested || pipeline.outputError != nil { return nil }
             case .end:
                 return nil
@@ -97,17 +92,5 @@ public final class Analyzer {
     private func fail(_ error: CaptureError) {
         pipeline.summary.inputErrors.append(error.description)
         onInputError(error)
-    }
-
-    /// The file and frame number of a frame tag.
-    private func locate(_ tag: UInt64) -> PacketPipeline.FrameOrigin {
-        // Inputs are in tag order; the last one starting before the tag holds it.
-        var low = 0, high = inputs.count - 1
-        while low < high {
-            let middle = (low + high + 1) / 2
-            if inputs[middle].firstTag < tag { low = middle } else { high = middle - 1 }
-        }
-        let input = inputs[low]
-        return PacketPipeline.FrameOrigin(source: input.path, frame: tag - input.firstTag, nanosecond: input.nanosecond)
     }
 }

@@ -13,8 +13,9 @@ final class FlowReporter {
     private let writer: FlowReportWriter
     /// Labels each flow as it ends (nil: no rules loaded).
     private let classifier: Classifier?
-    /// Maps a frame tag (the run-wide frame number) to its origin.
-    private let locate: (UInt64) -> PacketPipeline.FrameOrigin
+    /// The inputs as the readers announced them (by input number): a flow's
+    /// `source_file` and the precision of its times come from its origin's input.
+    private var inputs: [(name: String, nanosecond: Bool)] = []
 
     var summary = RunSummary()
     /// The first error writing the output; the caller should stop reading.
@@ -39,10 +40,9 @@ final class FlowReporter {
     private var recentNext = 0
     private static let recentCapacity = 6
 
-    init(writer: FlowReportWriter, classifier: Classifier?, locate: @escaping (UInt64) -> PacketPipeline.FrameOrigin) {
+    init(writer: FlowReportWriter, classifier: Classifier?) {
         self.writer = writer
         self.classifier = classifier
-        self.locate = locate
     }
 
     /// The last flows that ended, newest first (only with `keepsRecentFlows`).
@@ -53,13 +53,16 @@ final class FlowReporter {
 
     func handle(_ event: FlowEvent) {
         switch event {
+        case .input(let index, let name, let nanosecond):
+            while inputs.count <= index { inputs.append(("", false)) }
+            inputs[index] = (name, nanosecond)
         case .started(let flowID, let server, let time):
             activeFlows += 1
             if activeFlows > summary.peakActiveFlows { summary.peakActiveFlows = activeFlows }
             if let name = dnsCache.name(for: server, at: time) { flowNames[flowID] = name }
         case .dnsResponse(let message, let time):
             dnsCache.learn(from: message, at: time)
-        case .ended(let flow, var evidence, let own):
+        case .ended(let flow, var evidence):
             let firstPart = flow.splitIndex > 0 ? flow.splitOf : flow.flowID
             if flow.endReason == .active {
                 evidence?.dnsName = flowNames[firstPart]
@@ -67,16 +70,28 @@ final class FlowReporter {
                 activeFlows -= 1
                 evidence?.dnsName = flowNames.removeValue(forKey: firstPart)
             }
-            ended(flow, evidence: evidence, own: own)
+            if namesOnly {
+                named.append((flow, evidence))
+            } else {
+                ended(flow, evidence: evidence, own: nil)
+            }
         }
     }
 
-    private func ended(_ flow: FlowSummary, evidence: FlowEvidence?, own: OwnLabel?) {
+    /// When set, the flows that end are only named (their DNS name added) and kept
+    /// in `named`, in order, for their own labels to be computed elsewhere; the
+    /// caller then hands each back to `ended(_:evidence:own:)` in the same order.
+    var namesOnly = false
+    var named: [(flow: FlowSummary, evidence: FlowEvidence?)] = []
+
+    /// Counts, labels (adding what spans flows to `own`, the flow's own label when
+    /// already computed) and writes a flow that ended.
+    func ended(_ flow: FlowSummary, evidence: FlowEvidence?, own: OwnLabel?) {
         summary.flows += 1
         summary.flowsByEndReason[flow.endReason.name, default: 0] += 1
         guard outputError == nil else { return }
-        let origin = locate(flow.flowID)
-        var report = FlowReport(summary: flow, sourceFile: origin.source, firstFrame: origin.frame, nanosecondTimes: origin.nanosecond, evidence: evidence)
+        let input = flow.origin.input < inputs.count ? inputs[flow.origin.input] : (name: "", nanosecond: false)
+        var report = FlowReport(summary: flow, sourceFile: input.name, firstFrame: flow.origin.frame, nanosecondTimes: input.nanosecond, evidence: evidence)
         if gathering {
             gathered.append((report, flow, evidence, own))
             if gathered.count >= FlowReporter.gatherLimit { labelGathered() }

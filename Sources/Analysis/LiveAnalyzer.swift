@@ -2,6 +2,7 @@ import Basics
 import Classifier
 import Capture
 import Decoding
+import Flows
 import Reports
 
 #if canImport(Glibc)
@@ -23,30 +24,25 @@ public struct LiveOptions: Sendable {
 
 /// Reads live capture handles through the packet pipeline: `cipherscope capture`.
 ///
-/// One thread: `poll()` on the handles' selectable descriptors (non-blocking
+/// One reading thread: `poll()` on the handles' selectable descriptors (non-blocking
 /// handles), then up to a batch of frames from each ready handle, each saved to
-/// the pcapng file and handed to the pipeline. Nothing blocks inside libpcap, so
+/// the pcapng file and handed to the pipeline (the same as for files: on this
+/// thread, or with `--threads` its flows sharded across more). Nothing blocks inside libpcap, so
 /// a signal (handled without SA_RESTART) interrupts `poll()` and the loop stops
 /// at once; the kernel ring (`--buffer-size`) absorbs bursts while the pipeline
 /// works, and what it cannot hold is counted as dropped. About once a second the
-/// loop reads the kernel counters, lets idle flows expire, flushes the pcapng
-/// file and redraws the live view: nothing of that is done per packet.
+/// loop reads the kernel counters, lets idle flows expire (and a sharded pipeline
+/// report what its shards hold), flushes the pcapng file and redraws the live
+/// view: nothing of that is done per packet.
 public final class LiveAnalyzer {
     private let sources: [LiveCapture]
     private let options: LiveOptions
-    private var pipeline: PacketPipeline!
+    private let pipeline: any FramePipeline
     private let packetFile: PcapngWriter?
     private let onSnapshot: ((LiveSnapshot) -> Void)?
     private let onInputError: (CaptureError) -> Void
 
-    private struct Origin {
-        var interface: Int
-        var frame: UInt64
-    }
-    /// The origin of each open flow, by flow id; bounded by the flow table.
-    private var origins: [UInt64: Origin] = [:]
     private var nextTag: UInt64 = 0
-    private var current = Origin(interface: 0, frame: 0)
     private var stopped: [String?]
     /// Written into each pcapng file's statistics blocks.
     private var counters: [LiveCounters]
@@ -62,8 +58,13 @@ public final class LiveAnalyzer {
         self.onInputError = onInputError
         stopped = Array(repeating: nil, count: sources.count)
         counters = Array(repeating: LiveCounters(), count: sources.count)
-        pipeline = PacketPipeline(options: options.analysis, writer: writer, classifier: classifier) { [unowned self] tag in self.locate(tag) }
+        // One thread, or the flows sharded across `--threads` as for files.
+        pipeline = makeFramePipeline(options: options.analysis, writer: writer, classifier: classifier)
         pipeline.keepsRecentFlows = onSnapshot != nil
+        // The interfaces are the inputs, by their index.
+        for (index, source) in sources.enumerated() {
+            pipeline.announce(input: index, name: source.interface, nanosecond: source.nanosecondTimestamps)
+        }
     }
 
     /// The first error writing the flows; the run stops there.
@@ -126,7 +127,6 @@ public final class LiveAnalyzer {
             switch source.next() {
             case .frame(let frame):
                 nextTag &+= 1
-                current = Origin(interface: index, frame: frame.frameNumber)
                 if let packetFile {
                     do {
                         try packetFile.write(interface: index, time: frame.timestamp, bytes: frame.bytes, wireLength: frame.wireLength)
@@ -135,12 +135,10 @@ public final class LiveAnalyzer {
                         return true
                     }
                 }
-                if let flowID = pipeline.process(frame.bytes, wireLength: frame.wireLength, linkType: linkType, tag: nextTag, time: frame.timestamp) {
-                    origins[flowID] = flowID == nextTag ? current
-                        // A datagram reassembled from fragments: its first fragment came
-                        // (nearly always) on the same interface, that many frames earlier.
-                        : Origin(interface: index, frame: frame.frameNumber > nextTag - flowID ? frame.frameNumber - (nextTag - flowID) : 1)
-                }
+                // A datagram reassembled from fragments starts where its first fragment came:
+                // (nearly always) on the same interface, that many frames earlier.
+                pipeline.process(frame.bytes, wireLength: frame.wireLength, linkType: linkType, tag: nextTag,
+                                 origin: FrameOrigin(input: index, frame: frame.frameNumber), time: frame.timestamp)
                 if let count = options.count, nextTag >= count { return false }
                 if pipeline.outputError != nil { return true }
             case .none:
@@ -197,12 +195,5 @@ public final class LiveAnalyzer {
         summary.writtenFiles = packetFile?.files ?? []
         if let packetFileError { summary.inputErrors.append("cannot write packets: \(packetFileError)") }
         return summary
-    }
-
-    /// The interface and its frame number of a flow's first frame.
-    private func locate(_ tag: UInt64) -> PacketPipeline.FrameOrigin {
-        let origin = origins.removeValue(forKey: tag) ?? Origin(interface: current.interface, frame: 0)
-        let source = sources[origin.interface]
-        return PacketPipeline.FrameOrigin(source: source.interface, frame: origin.frame, nanosecond: source.nanosecondTimestamps)
     }
 }

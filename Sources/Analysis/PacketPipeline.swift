@@ -17,36 +17,51 @@ public struct AnalysisOptions: Sendable {
     public init() {}
 }
 
-/// The stages a capture's frames go through, on one thread or sharded across several.
+/// The stages a capture's frames go through, on one thread (`PacketPipeline`) or
+/// with the flows sharded across threads (`ShardedPipeline`): the one interface the
+/// readers (`Analyzer`, `LiveAnalyzer`) use. Whatever the threads, the flows come
+/// out in the same order with the same content.
 public protocol FramePipeline: AnyObject {
-    /// One captured frame (`tag` unique and increasing over the run); the flow id
-    /// when the frame started a flow, where the pipeline can tell at once.
-    @discardableResult
-    func process(_ bytes: UnsafeRawBufferPointer, wireLength: UInt32, linkType: LinkType, tag: UInt64, time: Int64) -> UInt64?
+    /// Announces input `index` (a file, an interface) before its frames, and again
+    /// when what is known of it changes; `FrameOrigin.input` refers to it.
+    func announce(input index: Int, name: String, nanosecond: Bool)
+    /// One captured frame: `tag` is unique and increasing over the run (the id of a
+    /// flow it starts), `origin` its input and frame number there.
+    func process(_ bytes: UnsafeRawBufferPointer, wireLength: UInt32, linkType: LinkType, tag: UInt64, origin: FrameOrigin, time: Int64)
+    /// Moves the flow clock to `time` without a packet (live capture in silence), so
+    /// flows idle past their timeout end, and reports every flow that ended so far.
+    func advanceClock(to time: Int64)
     /// Ends every open flow, completes the summary and finishes the writer.
     func finish(interrupted: Bool)
     var summary: RunSummary { get set }
     /// The first error writing the output; the caller should stop reading.
     var outputError: OutputError? { get }
+
+    // For a live view, read right after `advanceClock(to:)`.
+    /// Frames and bytes read so far (the summary has them at the end).
+    var packetsSeen: UInt64 { get }
+    var bytesSeen: UInt64 { get }
+    /// Open flows now.
+    var activeFlows: Int { get }
+    /// Open flows by application protocol ("" while not told).
+    func activeAppProtocols() -> [String: Int]
+    /// Keep the last few ended flows (`recentFlows`).
+    var keepsRecentFlows: Bool { get set }
+    /// The last flows that ended, newest first (only with `keepsRecentFlows`).
+    var recentFlows: [FlowReport] { get }
+}
+
+/// The pipeline for `options`: on one thread, or sharded when `options.threads` > 1.
+public func makeFramePipeline(options: AnalysisOptions, writer: FlowReportWriter, classifier: Classifier? = nil) -> any FramePipeline {
+    options.threads > 1
+        ? ShardedPipeline(options: options, threads: options.threads, writer: writer, classifier: classifier)
+        : PacketPipeline(options: options, writer: writer, classifier: classifier)
 }
 
 /// The per-packet stages shared by file analysis and live capture, on one thread:
 /// decode, track the flow, dissect its first packets, and hand every flow that
 /// ends, with its evidence, to the reporter (names, labels, the report writer).
 public final class PacketPipeline: FramePipeline {
-    /// Where a frame came from, for the flow's `source_file` and `first_frame`.
-    public struct FrameOrigin {
-        public var source: String
-        public var frame: UInt64
-        public var nanosecond: Bool
-
-        public init(source: String, frame: UInt64, nanosecond: Bool) {
-            self.source = source
-            self.frame = frame
-            self.nanosecond = nanosecond
-        }
-    }
-
     private let decoder: PacketDecoder
     private let tracker: FlowTracker
     private let reporter: FlowReporter
@@ -60,48 +75,40 @@ public final class PacketPipeline: FramePipeline {
     /// The first error writing the output; the caller should stop reading.
     public var outputError: OutputError? { reporter.outputError }
 
-    public init(options: AnalysisOptions, writer: FlowReportWriter, classifier: Classifier? = nil, locate: @escaping (UInt64) -> FrameOrigin) {
+    public init(options: AnalysisOptions, writer: FlowReportWriter, classifier: Classifier? = nil) {
         decoder = PacketDecoder(fragmentLimits: options.fragmentLimits)
-        let reporter = FlowReporter(writer: writer, classifier: classifier, locate: locate)
+        let reporter = FlowReporter(writer: writer, classifier: classifier)
         self.reporter = reporter
         tracker = FlowTracker(configuration: options.flowTable) { event, _ in reporter.handle(event) }
         reporter.summary.maxFlows = options.flowTable.maxFlows
     }
 
-    /// Frames and bytes read so far (for a live view; the summary has them at the end).
     public var packetsSeen: UInt64 { counters.packets }
     public var bytesSeen: UInt64 { counters.bytes }
-
-    /// Active flows right now (for a live view).
     public var activeFlows: Int { tracker.table.activeFlows }
 
-    /// Keep the last few ended flows for a live view (`recentFlows`).
     public var keepsRecentFlows: Bool {
         get { reporter.keepsRecentFlows }
         set { reporter.keepsRecentFlows = newValue }
     }
 
-    /// The last flows that ended, newest first (only with `keepsRecentFlows`).
     public var recentFlows: [FlowReport] { reporter.recentFlows }
 
-    /// Open flows by application protocol ("" while not told), for a live view.
     /// Walks the inspection slots: about once a second at most, never per packet.
     public func activeAppProtocols() -> [String: Int] { tracker.inspection.appProtocolCounts() }
 
-    /// Moves the flow clock to `time` without a packet (live capture in silence),
-    /// so flows idle past their timeout end and are reported.
     public func advanceClock(to time: Int64) { tracker.table.advanceClock(to: time) }
 
-    /// One captured frame. `tag` is unique and increasing over the run. Returns the
-    /// flow id when the frame started a flow (or the next part of a split flow);
-    /// the id is the tag of the flow's first frame, which differs from `tag` only
-    /// for a datagram reassembled from fragments.
-    @discardableResult
+    public func announce(input index: Int, name: String, nanosecond: Bool) {
+        reporter.handle(.input(index: index, name: name, nanosecond: nanosecond))
+    }
+
     @inline(__always)
-    public func process(_ bytes: UnsafeRawBufferPointer, wireLength: UInt32, linkType: LinkType, tag: UInt64, time: Int64) -> UInt64? {
+    public func process(_ bytes: UnsafeRawBufferPointer, wireLength: UInt32, linkType: LinkType, tag: UInt64, origin: FrameOrigin, time: Int64) {
         reporter.summary.noteTime(time)
-        guard counters.decode(bytes, wireLength: wireLength, linkType: linkType, tag: tag, time: time, decoder: decoder, into: &packet) else { return nil }
-        return tracker.track(packet, time: time, tag: tag) ? packet.originTag : nil
+        guard counters.decode(bytes, wireLength: wireLength, linkType: linkType, tag: tag, time: time, decoder: decoder, into: &packet) else { return }
+        // A datagram reassembled from fragments starts where its first fragment came.
+        tracker.track(packet, time: time, tag: tag, origin: origin.back(by: tag &- packet.originTag))
     }
 
     /// Ends every open flow (as interrupted, or at end of input), completes the

@@ -36,8 +36,8 @@ public struct OwnLabel: Sendable {
     public let dnsName: String?
 }
 
-/// Computes flows' own labels: pure, so the shards of a sharded run label their
-/// flows in parallel and the classifier only adds what spans flows.
+/// Computes flows' own labels: pure, so they can be computed in parallel (on any
+/// thread) and the classifier only adds what spans flows.
 public struct OwnLabeller: Sendable {
     let source: any CandidateSource
 
@@ -90,7 +90,7 @@ public final class Classifier {
         labeller = OwnLabeller(source: source)
     }
 
-    /// `own`: the flow's own label if already computed (by a shard) with the
+    /// `own`: the flow's own label if already computed (by `labeller`) with the
     /// flow's current DNS name; it is recomputed otherwise.
     public func classify(_ flow: FlowSummary, evidence: FlowEvidence?, own: OwnLabel? = nil) -> Classification {
         var (result, facts) = classifyOwn(flow, evidence: evidence, own: own)

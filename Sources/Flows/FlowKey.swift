@@ -41,7 +41,7 @@ public struct FlowKey: Hashable, Sendable {
     }
 
     /// A fast 64-bit mix of the key (symmetric by construction, since the key is
-    /// canonical). Also used to shard flows across threads.
+    /// canonical). Also used to partition flows.
     @inline(__always)
     public var hashValue64: UInt64 {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15

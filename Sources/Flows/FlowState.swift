@@ -67,6 +67,8 @@ public struct FlowState {
     public var tunnel: TunnelInfo
     /// Stable id: the run-wide ordinal of the flow's first frame.
     public var flowID: UInt64
+    /// The input and frame number of the flow's first frame.
+    public var origin = FrameOrigin()
     /// For the parts of a flow split by the active timeout: the first part's id,
     /// and this part's number (0 for the first part).
     public var splitOf: UInt64 = 0

@@ -25,6 +25,8 @@ public struct FlowSummary: Sendable {
     public var splitIndex: UInt32
     public var payloadLengths: [Int32]
     public var payloadGaps: [UInt32]
+    /// The input and frame number of the flow's first frame.
+    public var origin = FrameOrigin()
 
     public var duration: Int64 { lastSeen - firstSeen }
     public var isSplit: Bool { splitIndex > 0 || endReason == .active }
@@ -52,6 +54,6 @@ extension FlowTable {
             c2s: state.c2s, s2c: state.s2c, tcp: state.tcp,
             icmpType: state.icmpType, icmpCode: state.icmpCode,
             endReason: reason, splitOf: state.splitOf, splitIndex: state.splitIndex,
-            payloadLengths: sequence.lengths, payloadGaps: sequence.gaps)
+            payloadLengths: sequence.lengths, payloadGaps: sequence.gaps, origin: state.origin)
     }
 }

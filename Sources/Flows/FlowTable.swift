@@ -75,10 +75,6 @@ public final class FlowTable {
     /// The capture-time second of the last expiry scan: the table scans once per
     /// second of capture time, when the clock enters a new second.
     private var scannedSecond: Int64 = .min
-    /// When false, the table never scans on its own: its owner calls `expire(at:)`
-    /// at the points a single table would have scanned (a shard of a sharded run,
-    /// told by the dispatcher, which sees every packet's time).
-    public var scansOnItsOwn = true
     /// Flows found idle by a scan, ended in flow-id order (reused).
     private var due: [(flowID: UInt64, slot: Int32)] = []
 
@@ -119,11 +115,26 @@ public final class FlowTable {
     // MARK: Packets
 
     /// Accounts one packet to its flow, creating, splitting or ending flows as needed.
-    /// `time` is the packet's capture time in nanoseconds.
+    /// `time` is the packet's capture time in nanoseconds; `origin` where its first
+    /// frame came from (kept by a flow it starts). The clock moves to `time`, and
+    /// once per second of capture time the table scans for idle flows first.
     @inline(__always)
-    public func process(_ packet: DecodedPacket, time: Int64) -> FlowHit {
+    public func process(_ packet: DecodedPacket, time: Int64, origin: FrameOrigin = FrameOrigin()) -> FlowHit {
         if time > clock { clock = time }
-        if scansOnItsOwn && FlowTable.second(of: clock) > scannedSecond { expireIdle() }
+        if FlowTable.second(of: clock) > scannedSecond { expireIdle() }
+        return account(packet, time: time, origin: origin)
+    }
+
+    /// The same, without the clock's idle scan: the owner moves the clock
+    /// (`observeClock`) and scans (`expire(at:)`) where it decides.
+    @inline(__always)
+    public func processWithoutScan(_ packet: DecodedPacket, time: Int64, origin: FrameOrigin = FrameOrigin()) -> FlowHit {
+        if time > clock { clock = time }
+        return account(packet, time: time, origin: origin)
+    }
+
+    @inline(__always)
+    private func account(_ packet: DecodedPacket, time: Int64, origin: FrameOrigin) -> FlowHit {
 
         var senderIsLow = false
         let key = FlowKey(packet: packet, senderIsLow: &senderIsLow)
@@ -142,12 +153,12 @@ public final class FlowTable {
                 end(slot, reason: state.pointee.tcp.isDisjoint(with: [.rstC2S, .rstS2C]) ? .fin : .rst)
                 slot = -1
             } else if configuration.activeTimeout > 0 && time - state.pointee.firstSeen >= configuration.activeTimeout {
-                slot = split(slot, packet: packet, time: time)
+                slot = split(slot, packet: packet, time: time, origin: origin)
                 isNew = true
             }
         }
         if slot < 0 {
-            slot = create(key, hash: hash, senderIsLow: senderIsLow, packet: packet, time: time)
+            slot = create(key, hash: hash, senderIsLow: senderIsLow, packet: packet, time: time, origin: origin)
             isNew = true
         }
         let state = slots + Int(slot)
@@ -208,7 +219,7 @@ public final class FlowTable {
 
     // MARK: Creating and ending flows
 
-    private func create(_ key: FlowKey, hash: UInt64, senderIsLow: Bool, packet: DecodedPacket, time: Int64) -> Int32 {
+    private func create(_ key: FlowKey, hash: UInt64, senderIsLow: Bool, packet: DecodedPacket, time: Int64, origin: FrameOrigin) -> Int32 {
         if activeFlows >= configuration.maxFlows { evictOldest() }
         let slot = allocateSlot()
         // The initiator is the SYN sender; a lone SYN+ACK was answered by the other side.
@@ -225,7 +236,7 @@ public final class FlowTable {
         (slots + Int(slot)).initialize(to: FlowState(
             key: key, initiatorIsLow: initiatorIsLow, ipVersion: packet.ipVersion,
             icmpType: packet.icmpType, icmpCode: packet.icmpCode, tunnel: packet.tunnel,
-            flowID: packet.originTag, firstSeen: firstTime, lastSeen: firstTime,
+            flowID: packet.originTag, origin: origin, firstSeen: firstTime, lastSeen: firstTime,
             timeoutClass: timeoutClass.rawValue))
         slotInUse[Int(slot)] = true
         insertIndex(slot, hash: hash)
@@ -237,13 +248,13 @@ public final class FlowTable {
     }
 
     /// Ends a flow that ran past the active timeout and starts its next part in place.
-    private func split(_ slot: Int32, packet: DecodedPacket, time: Int64) -> Int32 {
+    private func split(_ slot: Int32, packet: DecodedPacket, time: Int64, origin: FrameOrigin) -> Int32 {
         let previous = slots[Int(slot)]
         endHandler?.flowEnded(slot: slot, reason: .active, table: self)
         var next = FlowState(
             key: previous.key, initiatorIsLow: previous.initiatorIsLow, ipVersion: previous.ipVersion,
             icmpType: previous.icmpType, icmpCode: previous.icmpCode, tunnel: previous.tunnel,
-            flowID: packet.originTag, firstSeen: time, lastSeen: time, timeoutClass: previous.timeoutClass)
+            flowID: packet.originTag, origin: origin, firstSeen: time, lastSeen: time, timeoutClass: previous.timeoutClass)
         next.splitOf = previous.splitIndex == 0 ? previous.flowID : previous.splitOf
         next.splitIndex = previous.splitIndex + 1
         next.tcp = previous.tcp
@@ -262,19 +273,18 @@ public final class FlowTable {
     }
 
     /// Whether a table whose clock moves from `old` to `new` scans for idle flows
-    /// (the dispatcher of a sharded run asks this to tell its shards when to scan).
+    /// (for an owner that moves the clock and scans itself).
     @inline(__always)
     public static func scans(from old: Int64, to new: Int64) -> Bool { second(of: new) > second(of: old) }
 
     @inline(__always)
     static func second(of time: Int64) -> Int64 { time == .min ? .min : time >= 0 ? time / 1_000_000_000 : (time + 1) / 1_000_000_000 - 1 }
 
-    /// Sets the clock to a time at least as late as its own (a shard is told the
-    /// run's clock with each packet, so that its flows link as a single table's would).
+    /// Sets the clock to a time at least as late as its own, without scanning.
     @inline(__always)
     public func observeClock(_ time: Int64) { if time > clock { clock = time } }
 
-    /// Moves the clock to `time` and scans for idle flows now (a shard, told by its dispatcher).
+    /// Moves the clock to `time` and scans for idle flows now.
     public func expire(at time: Int64) {
         if time > clock { clock = time }
         expireIdle()
@@ -328,7 +338,7 @@ public final class FlowTable {
     /// Ends the flows idle past their timeout. Lists are in link order: the scan
     /// stops at the first flow linked too recently to be due, and moves flows that
     /// were active since they were linked to the back. The due flows end in flow-id
-    /// order, so that a sharded run ends them in the same order as one table.
+    /// order, so that several tables end them in the order one table would.
     private func expireIdle() {
         scannedSecond = FlowTable.second(of: clock)
         due.removeAll(keepingCapacity: true)

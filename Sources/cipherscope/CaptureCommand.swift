@@ -99,6 +99,7 @@ struct LiveCaptureCommand: ParsableCommand {
     var quiet = false
 
     @OptionGroup var flow: FlowOptions
+    @OptionGroup var threading: ThreadOptions
     @OptionGroup var ruleOptions: RuleOptions
 
     func validate() throws {
@@ -180,6 +181,7 @@ struct LiveCaptureCommand: ParsableCommand {
         var options = LiveOptions()
         options.analysis.filter = filter
         options.analysis.flowTable = try flow.flowTableConfiguration()
+        threading.apply(to: &options.analysis)
         options.count = count
         options.duration = duration
         let analyzer = LiveAnalyzer(

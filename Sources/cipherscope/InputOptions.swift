@@ -13,14 +13,10 @@ struct InputOptions: ParsableArguments {
 
     @OptionGroup var flow: FlowOptions
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Threads that track and dissect flows (1-64).",
-        discussion: "Flows are sharded by a symmetric hash of their key; the output is the same as with 1, line for line. --max-flows and the reassembly budget are split between the threads."))
-    var threads: Int = 1
+    @OptionGroup var threading: ThreadOptions
 
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("Give at least one capture file, directory or -.") }
-        guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64.") }
         if let filter, let problem = BPFFilter.check(filter) {
             throw ValidationError("bad --filter expression: \(problem)")
         }
@@ -30,7 +26,7 @@ struct InputOptions: ParsableArguments {
         var options = AnalysisOptions()
         options.filter = filter
         options.flowTable = try flow.flowTableConfiguration()
-        options.threads = threads
+        threading.apply(to: &options)
         return options
     }
 }

@@ -387,6 +387,63 @@ struct LiveCaptureTests {
         #expect(!Self.readFlows(flowsPath).isEmpty)
     }
 
+    /// `capture --threads N` shards the flows as `analyze` does: three captures of the
+    /// same replayed packets (tcpreplay onto the loopback of a namespace of their own,
+    /// at a rate none of them drops at) with 1, 2 and 3 threads write the same lines,
+    /// in the same order: same packets, same kernel timestamps, same frame numbers.
+    @Test(.enabled(if: Shell.which("tcpreplay") != nil, "skipped: tcpreplay is not installed"))
+    func threadsGiveTheSingleThreadLines() throws {
+        var replayed = [Runner.labCapture.path]
+        if let peers = Runner.peerCaptures {
+            // Ethernet captures with DNS names (named flows are labelled after naming),
+            // labelled flows and fragmented datagrams (origins of reassembled datagrams).
+            for name in ["viber.pcap", "whatsapp_login_chat.pcap", "dns_fragmented.pcap", "zoom.pcap"] { replayed.append(peers.appendingPathComponent(name).path) }
+        }
+        let threads = [1, 2, 3]
+        var compared = false
+        for rate in [800, 300] where !compared {
+            let scratch = try Runner.scratch()
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            let namespace = "cs-threads-\(getpid())"
+            _ = Shell.run(["ip", "netns", "add", namespace])
+            defer { _ = Shell.run(["ip", "netns", "del", namespace]) }
+            _ = Shell.run(["ip", "-n", namespace, "link", "set", "lo", "up"])
+            let captures = threads.map { count in
+                Shell.start(["ip", "netns", "exec", namespace, Runner.binary.path, "capture", "-i", "lo", "-q", "--threads", "\(count)",
+                             "--write", scratch.appendingPathComponent("t\(count).pcapng").path,
+                             "-o", scratch.appendingPathComponent("t\(count).jsonl").path,
+                             "--stats", scratch.appendingPathComponent("t\(count).json").path])
+            }
+            for (count, capture) in zip(threads, captures) {
+                try Self.waitForStart(scratch.appendingPathComponent("t\(count).pcapng").path, capture)
+            }
+            let replay = Shell.run(["ip", "netns", "exec", namespace, "tcpreplay", "-i", "lo", "--pps", "\(rate)"] + replayed, timeout: 30)
+            #expect(replay.status == 0, "\(replay.stderr)")
+            // Past a tick, so the sharded runs also report while capturing.
+            Thread.sleep(forTimeInterval: 1.2)
+            for capture in captures { capture.interrupt() }
+            for capture in captures { #expect(capture.finish().status == 130) }
+            let dropped = threads.map { count -> Int in
+                let stats = try? JSONSerialization.jsonObject(with: Data(contentsOf: scratch.appendingPathComponent("t\(count).json"))) as? [String: Any]
+                return stats?["dropped_packets"] as? Int ?? -1
+            }
+            // A loaded machine may drop at this rate: try once more, slower.
+            guard dropped.allSatisfy({ $0 == 0 }) else { continue }
+            compared = true
+            let outputs = threads.map { (try? String(contentsOf: scratch.appendingPathComponent("t\($0).jsonl"), encoding: .utf8)) ?? "" }
+            let lines = outputs[0].split(separator: "\n")
+            #expect(lines.count > 10, "\(lines.count) flows")
+            if Runner.peerCaptures != nil {
+                #expect(lines.contains { $0.contains("\"dns_name\"") } && lines.contains { $0.contains("\"platform\"") })
+            }
+            for (count, output) in zip(threads.dropFirst(), outputs.dropFirst()) {
+                let other = output.split(separator: "\n")
+                #expect(other == lines, "--threads \(count): \(other.count) lines, \(Set(other).symmetricDifference(Set(lines)).count) differ")
+            }
+        }
+        #expect(compared, "every attempt dropped packets")
+    }
+
     /// tcpreplay --topspeed on the loopback of a namespace of its own: drops are
     /// counted and reported, memory stays bounded (Scripts/live-load.sh, short run).
     @Test(.enabled(if: Shell.which("tcpreplay") != nil, "skipped: tcpreplay is not installed"),
