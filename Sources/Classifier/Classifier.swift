@@ -198,12 +198,11 @@ struct CrossFlowMemory {
         if pairs.count >= CrossFlowMemory.capacity { pairs.removeAll(keepingCapacity: true) }
         // Media of a call goes to the addresses its STUN/TURN set-up revealed.
         if let stun = evidence?.stun {
-            for (field, list) in [("stun.relayed", stun.relayed), ("stun.peer", stun.peer), ("stun.mapped", stun.mapped)] {
-                for text in list {
-                    guard let endpoint = CrossFlowMemory.endpoint(text) else { continue }
-                    endpoints[endpoint] = Lesson(
-                        platform: platform, service: "call", confidence: confidence, rule: rule, field: field, value: .text(text),
-                        how: .stun(flow.flowID))
+            for (field, list) in [(Field.stunRelayed, stun.relayed), (.stunPeer, stun.peer), (.stunMapped, stun.mapped)] {
+                for revealed in list {
+                    endpoints[Endpoint(address: revealed.address, port: revealed.port)] = Lesson(
+                        platform: platform, service: "call", confidence: confidence, rule: rule, field: field.ruleName,
+                        value: .text(revealed.description), how: .stun(flow.flowID))
                 }
             }
         }
@@ -241,14 +240,5 @@ struct CrossFlowMemory {
             return lesson
         }
         return pairs[Pair(client: flow.clientAddress, server: flow.serverAddress, serverPort: flow.serverPort, proto: flow.proto)]
-    }
-
-    /// "1.2.3.4:5" or "[2001:db8::1]:5".
-    static func endpoint(_ text: String) -> Endpoint? {
-        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else { return nil }
-        var host = text[..<colon]
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = host.dropFirst().dropLast() }
-        guard let address = IPAddress(host) else { return nil }
-        return Endpoint(address: address, port: port)
     }
 }

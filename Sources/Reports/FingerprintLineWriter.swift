@@ -28,15 +28,10 @@ public final class FingerprintLineWriter: FlowReportWriter {
         evidence.describe(into: &fingerprints)
         guard !fingerprints.pairs.isEmpty else { return nil }
         let flow = report.summary
-        let ports = flow.proto == 6 || flow.proto == 17 || flow.proto == 132
-        func endpoint(_ address: String, _ port: UInt16) -> String {
-            guard ports else { return address }
-            return address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)"
-        }
         var line = TimeFormat.rfc3339(flow.firstSeen, nanosecondDigits: false)
         line += " " + ProtocolNames.name(flow.proto)
-        line += " " + endpoint(flow.clientAddress.description, flow.clientPort)
-        line += " -> " + endpoint(flow.serverAddress.description, flow.serverPort)
+        line += " " + TableWriter.client(of: flow)
+        line += " -> " + TableWriter.server(of: flow)
         line += " " + (evidence.appProto?.name ?? "-")
         for (key, value) in fingerprints.pairs { line += " \(key)=\(value.contains(" ") ? "\"\(value)\"" : value)" }
         return line

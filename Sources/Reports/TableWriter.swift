@@ -1,3 +1,4 @@
+import Decoding
 import Flows
 import Schema
 
@@ -43,11 +44,10 @@ public final class TableWriter: FlowReportWriter {
             }
             // The platform when labelled, else the application protocol, else the transport.
             let app = report.classification?.platform ?? report.evidence?.appProto?.name ?? ProtocolNames.name(flow.proto)
-            let ports = flow.proto == 6 || flow.proto == 17 || flow.proto == 132
             lines.append(row([
                 time, app,
-                endpoint(flow.clientAddress.description, flow.clientPort, ports: ports),
-                endpoint(flow.serverAddress.description, flow.serverPort, ports: ports),
+                client(of: flow),
+                server(of: flow),
                 "\(flow.c2s.packets)/\(flow.s2c.packets)",
                 humanBytes(flow.c2s.ipBytes + flow.s2c.ipBytes),
                 what(report),
@@ -73,10 +73,14 @@ public final class TableWriter: FlowReportWriter {
         return line
     }
 
-    static func endpoint(_ address: String, _ port: UInt16, ports: Bool) -> String {
-        guard ports else { return address }
-        return address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)"
+    /// `address:port` (`[v6]:port`) for the transports with ports, else the address.
+    static func endpoint(_ address: IPAddress, _ port: UInt16, proto: UInt8) -> String {
+        guard IPProtocol.hasPorts(proto) else { return address.description }
+        return address.isIPv4 ? "\(address):\(port)" : "[\(address)]:\(port)"
     }
+
+    static func client(of flow: FlowSummary) -> String { endpoint(flow.clientAddress, flow.clientPort, proto: flow.proto) }
+    static func server(of flow: FlowSummary) -> String { endpoint(flow.serverAddress, flow.serverPort, proto: flow.proto) }
 
     /// Shortens text to `width` by eliding its middle, so both ends stay readable.
     static func fit(_ text: String, _ width: Int) -> String {

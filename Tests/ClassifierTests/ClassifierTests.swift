@@ -37,7 +37,7 @@ struct ClassifierTests {
         setup.tls = TLSEvidence()
         setup.tls?.sni = "turn.signal.org"
         setup.stun = STUNEvidence()
-        setup.stun?.relayed = ["198.51.100.7:50000"]
+        setup.stun?.relayed = [TransportEndpoint(address: IPAddress("198.51.100.7")!, port: 50000)]
         let first = classifier.classify(flow("10.0.0.1", 4000, "198.51.100.7", 3478, id: 1), evidence: setup)
         #expect(first.platform == "Signal" && first.confidence == .high)
         #expect(first.evidence == [EvidenceItem(field: "tls.sni", value: "turn.signal.org", rule: "Signal SNI")])

@@ -1,4 +1,20 @@
+import Decoding
 import Schema
+
+/// An address and port a STUN/TURN message revealed (mapped, relayed, peer).
+/// Typed so that later stages use it as it is; text only at output.
+public struct TransportEndpoint: Sendable, Hashable, CustomStringConvertible {
+    public var address: IPAddress
+    public var port: UInt16
+
+    public init(address: IPAddress, port: UInt16) {
+        self.address = address
+        self.port = port
+    }
+
+    /// `a.b.c.d:port` or `[v6]:port`.
+    public var description: String { address.isIPv4 ? "\(address):\(port)" : "[\(address)]:\(port)" }
+}
 
 public struct STUNEvidence: Sendable {
     public var realm: String?
@@ -6,9 +22,9 @@ public struct STUNEvidence: Sendable {
     /// Attribute type numbers, in order of first appearance.
     public var attributes: [UInt16] = []
     public var methods: [String] = []
-    public var mapped: [String] = []
-    public var relayed: [String] = []
-    public var peer: [String] = []
+    public var mapped: [TransportEndpoint] = []
+    public var relayed: [TransportEndpoint] = []
+    public var peer: [TransportEndpoint] = []
     public var messages = 0
 }
 
@@ -20,9 +36,9 @@ extension STUNEvidence {
         sink.text(.stunSoftware, software)
         sink.numbers(.stunAttributes, attributes)
         sink.texts(.stunMethods, methods)
-        if !mapped.isEmpty { sink.texts(.stunMapped, mapped) }
-        if !relayed.isEmpty { sink.texts(.stunRelayed, relayed) }
-        if !peer.isEmpty { sink.texts(.stunPeer, peer) }
+        if !mapped.isEmpty && sink.wants(.stunMapped) { sink.texts(.stunMapped, mapped.map(\.description)) }
+        if !relayed.isEmpty && sink.wants(.stunRelayed) { sink.texts(.stunRelayed, relayed.map(\.description)) }
+        if !peer.isEmpty && sink.wants(.stunPeer) { sink.texts(.stunPeer, peer.map(\.description)) }
         sink.number(.stunMessages, messages)
     }
 }

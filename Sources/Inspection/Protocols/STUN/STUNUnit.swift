@@ -54,7 +54,7 @@ enum STUNUnit {
         let method = message.methodName
         if !stun.methods.contains(method) && stun.methods.count < 16 { stun.methods.append(method) }
         for address in message.addresses {
-            let text = address.address.isIPv4 ? "\(address.address):\(address.port)" : "[\(address.address)]:\(address.port)"
+            let text = TransportEndpoint(address: address.address, port: address.port)
             switch address.kind {
             case .mapped, .xorMapped, .msXorMapped:
                 if !stun.mapped.contains(text) && stun.mapped.count < 8 { stun.mapped.append(text) }
