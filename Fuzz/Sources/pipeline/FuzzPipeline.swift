@@ -42,16 +42,16 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     options.fragmentLimits.maxFragmentsPerDatagram = 8
     let classifier = configuration & 0x10 == 0 ? rules.map { Classifier(source: $0) } : nil
     let writer = DiscardingWriter()
-    let pipeline = PacketPipeline(options: options, writer: writer, classifier: classifier) { tag in
-        PacketPipeline.FrameOrigin(source: "fuzz", frame: tag, nanosecond: false)
-    }
+    let pipeline = PacketPipeline(options: options, writer: writer, classifier: classifier)
+    pipeline.announce(input: 0, name: "fuzz", nanosecond: false)
     var time: Int64 = 1_700_000_000_000_000_000
     var tag: UInt64 = 0
     for frame in input.chunks(limit: 128) {
         tag += 1
         time += Int64(frame.first ?? 0) * 20_000_000
         withExactBuffer(frame) { bytes in
-            pipeline.process(bytes, wireLength: UInt32(bytes.count), linkType: linkType, tag: tag, time: time)
+            pipeline.process(bytes, wireLength: UInt32(bytes.count), linkType: linkType, tag: tag,
+                             origin: FrameOrigin(input: 0, frame: tag), time: time)
         }
     }
     pipeline.finish(interrupted: false)
