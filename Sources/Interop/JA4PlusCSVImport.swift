@@ -67,7 +67,7 @@ enum JA4PlusCSVImport {
                 sink.add(Indicator(condition: .field([field], .exact, [fingerprint]), platform: application, confidence: verified ? .medium : .low,
                                    title: "\(name.uppercased()) of \(label.isEmpty ? "an unnamed application" : label)",
                                    description: [row["user_agent_string"].map { "user agent: \($0)" }, row["notes"]].compactMap { $0 }.joined(separator: "; ").nonEmpty,
-                                   references: ["\(sink.file):\(number) (JA4+ table row, column \(name))"], line: number,
+                                   references: ["\(sink.sourceName):\(number) (JA4+ table row, column \(name))"], line: number,
                                    sourceID: nil, nameHint: name + "-" + fingerprint))
             }
             if !any { sink.error(line: number, "no fingerprint in the row: skipped") }

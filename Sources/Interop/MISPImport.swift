@@ -99,7 +99,7 @@ enum MISPImport {
             if !values("ip-src").isEmpty { sink.note(line: line, "ja4-plus object \(objectID ?? ""): 'ip-src' is context, not a condition: not used") }
             sink.add(Indicator(condition: .field([field], .exact, [fingerprint]), tlp: tlpTag(object["Tag"]) ?? attributes.compactMap({ tlpTag($0["Tag"]) }).max(),
                                title: "\(type.uppercased()) \(fingerprint) (MISP ja4-plus)", description: values("description").first.flatMap { text($0, "value") },
-                               references: references(context, line, file: sink.file, attribute: text(fingerprintAttribute, "uuid"), object: objectID),
+                               references: references(context, line, file: sink.sourceName, attribute: text(fingerprintAttribute, "uuid"), object: objectID),
                                line: line, sourceID: objectID, nameHint: type.lowercased() + "-" + fingerprint))
         case "ja3s":
             guard sink.countRead(line: line) else { return }
@@ -111,7 +111,7 @@ enum MISPImport {
             if !others.isEmpty { sink.note(line: line, "ja3s object \(objectID ?? ""): \(others.joined(separator: ", ")) are context, not conditions: not used") }
             sink.add(Indicator(condition: .all([.field([.tlsJA3], .exact, [ja3]), .field([.tlsJA3S], .exact, [ja3s])]),
                                tlp: attributes.compactMap({ tlpTag($0["Tag"]) }).max(), title: "JA3 \(ja3) with JA3S \(ja3s) (MISP ja3s)", description: nil,
-                               references: references(context, line, file: sink.file, attribute: nil, object: objectID),
+                               references: references(context, line, file: sink.sourceName, attribute: nil, object: objectID),
                                line: line, sourceID: objectID, nameHint: "ja3s-" + ja3s))
         default:
             for attribute in attributes { readAttribute(attribute, object: (name, objectID), context: context, input: input, into: &sink) }
@@ -133,7 +133,7 @@ enum MISPImport {
         func add(_ condition: ImportCondition, _ hint: String) {
             sink.add(Indicator(condition: condition, tlp: tlp, confidence: toIDs ? .medium : .low, title: "\(type) \(value) (MISP)",
                                description: text(attribute, "comment").flatMap { $0.isEmpty ? nil : $0 },
-                               references: references(context, line, file: sink.file, attribute: id, object: object.map { "\($0.name) \($0.id ?? "")" }),
+                               references: references(context, line, file: sink.sourceName, attribute: id, object: object.map { "\($0.name) \($0.id ?? "")" }),
                                tags: text(attribute, "category").map { [$0] } ?? [], line: line, sourceID: id, nameHint: hint))
         }
         switch type {

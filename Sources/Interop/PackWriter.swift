@@ -88,7 +88,8 @@ enum PackWriter {
         func single(_ indicator: Indicator) {
             let name = uniqueName(prefix + "-" + slug(indicator.nameHint, max: 100))
             ruleTexts.append(ruleYAML(
-                id: ruleID(packID, name), name: name, title: indicator.title, description: indicator.description,
+                id: ruleID(packID, name), name: name, title: indicator.title,
+                description: indicator.description ?? "Indicator of \(source) line \(indicator.line) (\(options.format.rawValue)), imported \(date).",
                 platform: platform(indicator.platform), service: indicator.service, confidence: indicator.confidence, tlp: indicator.tlp,
                 references: indicator.references, tags: ["imported", options.format.rawValue] + indicator.tags, date: date,
                 condition: indicator.condition, listFile: nil))

@@ -72,6 +72,8 @@ struct Indicator: Sendable {
 /// Collects what an importer reads: indicators and issues, within the limits.
 struct ImportSink {
     let file: String
+    /// The file's name without its folder, for references (a pack does not tell where files were kept).
+    let sourceName: String
     let limits: ImportLimits
     let domains: DomainMatch
     var indicators: [Indicator] = []
@@ -87,6 +89,7 @@ struct ImportSink {
 
     init(file: String, options: ImportOptions) {
         self.file = file
+        self.sourceName = (file as NSString).lastPathComponent
         self.limits = options.limits
         self.domains = options.domains
         self.report = ImportReport(format: options.format, source: file)

@@ -82,7 +82,7 @@ enum STIXImport {
             if let value = (object["confidence"] as? NSNumber)?.intValue { confidence = value < 34 ? .low : value < 67 ? .medium : .high }
             let platform = indicates[id ?? ""].flatMap { names[$0] }
             let title = text(object, "name") ?? "STIX indicator \(label)"
-            var references = ["\(sink.file):\(line) (STIX \(label))"]
+            var references = ["\(sink.sourceName):\(line) (STIX \(label))"]
             for case let ref as [String: Any] in (object["external_references"] as? [Any]) ?? [] {
                 if let link = text(ref, "url") ?? text(ref, "external_id") { references.append((text(ref, "source_name").map { $0 + ": " } ?? "") + link) }
             }

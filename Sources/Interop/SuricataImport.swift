@@ -164,7 +164,7 @@ enum SuricataImport {
         if ["tcp", "udp", "icmp"].contains(proto) { conditions.append(.field([.proto], .exact, [proto])) } else if contents.isEmpty, ["tls", "dns", "http", "quic", "ssh"].contains(proto) {
             conditions.append(.field([.appProto], .exact, [proto]))
         }
-        var refs = ["\(sink.file):\(line) (Suricata sid \(sid ?? "none")\(rev.map { " rev \($0)" } ?? ""))"]
+        var refs = ["\(sink.sourceName):\(line) (Suricata sid \(sid ?? "none")\(rev.map { " rev \($0)" } ?? ""))"]
         refs += references
         if sid == nil { sink.note(line: line, "rule without sid") }
         return Indicator(condition: conditions.count == 1 ? conditions[0] : .all(conditions), tlp: tlp, confidence: confidence,

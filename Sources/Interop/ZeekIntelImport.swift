@@ -59,7 +59,7 @@ enum ZeekIntelImport {
             guard let type = record["indicator_type"] else { sink.error(line: number, column: offsets["indicator_type"] ?? 1, "empty indicator_type: line skipped"); continue }
             let typeColumn = offsets["indicator_type"] ?? 1, valueColumn = offsets["indicator"] ?? 1
             let shortType = type.hasPrefix("Intel::") ? String(type.dropFirst(7)) : type
-            var references = ["\(sink.file):\(number) (Zeek Intel \(type))"]
+            var references = ["\(sink.sourceName):\(number) (Zeek Intel \(type))"]
             for key in ["meta.source", "meta.desc", "meta.url"] { if let v = record[key] { references.append("\(key): \(v)") } }
             let description = record["meta.desc"]
             let condition: ImportCondition
