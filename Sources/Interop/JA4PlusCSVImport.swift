@@ -35,7 +35,7 @@ enum JA4PlusCSVImport {
                     throw ImportFailure("\(sink.file):\(number):1: error: the first line is not a header naming a JA4+ column (ja4, ja4s, ja4h, ja4x, ja4t, ja4ts or ja4_fingerprint, …)")
                 }
                 for (i, name) in names.enumerated() where !fingerprintColumns.contains(name) && !knownColumns.contains(name) {
-                    sink.note(line: number, column: i + 1, "column '\(cells[i])' is not read")
+                    sink.note(line: number, "column '\(cells[i])' is not read")
                 }
                 header = names
                 continue
@@ -52,17 +52,18 @@ enum JA4PlusCSVImport {
             let verified = ["true", "1", "yes"].contains(row["verified"]?.lowercased() ?? "")
             let label = [row["application"], row["library"], row["device"], row["os"]].compactMap { $0 }.joined(separator: ", ")
             var any = false
-            for (i, name) in columns.enumerated() {
+            for name in columns {
                 guard let value = row[name] else { continue }
                 if name == "ja4tscan" || name == "ja4_string" {
                     guard sink.countRead(line: number) else { return }
-                    sink.unsupported(line: number, column: i + 1, "\(name) '\(value)' is not carried by flows: not imported"); continue
+                    any = true
+                    sink.unsupported(line: number, "\(name) '\(value)' is not carried by flows: not imported"); continue
                 }
                 guard fingerprintColumns.contains(name), let field = ja4Field(name) else { continue }
                 guard sink.countRead(line: number) else { return }
                 any = true
                 guard let fingerprint = normalisedFingerprint(value) else {
-                    sink.error(line: number, column: i + 1, "\(name) '\(value)' is not a JA4+ fingerprint: skipped"); continue
+                    sink.error(line: number, "\(name) '\(value)' is not a JA4+ fingerprint: skipped"); continue
                 }
                 sink.add(Indicator(condition: .field([field], .exact, [fingerprint]), platform: application, confidence: verified ? .medium : .low,
                                    title: "\(name.uppercased()) of \(label.isEmpty ? "an unnamed application" : label)",

@@ -179,11 +179,11 @@ func normalisedHex(_ text: String, count: Int) -> String? {
     return lower
 }
 
-/// A JA4+ fingerprint: ASCII letters, digits and `_`, at most 256 bytes.
+/// A JA4+ fingerprint: ASCII letters, digits, `_` and `-` (JA4T), at most 256 bytes.
 func normalisedFingerprint(_ text: String) -> String? {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     guard (8...256).contains(trimmed.utf8.count),
-          trimmed.utf8.allSatisfy({ (97...122).contains($0) || (65...90).contains($0) || (48...57).contains($0) || $0 == UInt8(ascii: "_") })
+          trimmed.utf8.allSatisfy({ (97...122).contains($0) || (65...90).contains($0) || (48...57).contains($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") })
     else { return nil }
     return trimmed
 }
