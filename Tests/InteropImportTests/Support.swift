@@ -38,7 +38,7 @@ func importPack(_ format: ImportFormat, _ input: String, in folder: TempFolder, 
     options.date = "2026-12-01"
     options.limits = limits
     options.domains = domains
-    let pack = folder.file("pack-\(format.rawValue)")
+    let pack = folder.file("pack-\(format.rawValue)-\(UUID().uuidString.prefix(8))")
     let report = try RuleImporter.run(inputPath: input, packPath: pack, options: options)
     return (report, pack)
 }
