@@ -98,6 +98,7 @@ let package = Package(
         ),
         // Labels flows: rules applied to each flow's facts, cross-flow inheritance, activity.
         .target(name: "Classifier", dependencies: ["Schema", "Decoding", "Flows", "Inspection", "Rules"]),
+        .target(name: "Interop", dependencies: ["Basics", "Schema", "Decoding", "Rules", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Reports", dependencies: ["Basics", "Schema", "Decoding", "Flows", "Inspection", "Classifier"]),
         .target(
             name: "Analysis", dependencies: ["Basics", "Schema", "Capture", "Decoding", "Flows", "Dissectors", "Inspection", "Classifier", "Rules", "Reports"],
@@ -105,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "cipherscope",
             dependencies: [
-                "Analysis", "Basics", "Capture", "Classifier", "Flows", "Reports", "Rules",
+                "Analysis", "Basics", "Capture", "Classifier", "Flows", "Interop", "Reports", "Rules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -134,6 +135,8 @@ let package = Package(
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "CPcap"]),
         // The run-wide caches of per-flow dissection: DNS names by address, certificates.
         .testTarget(name: "InspectionTests", dependencies: ["Inspection", "Dissectors", "Decoding", "TestSupport"]),
+        // rules import: Zeek Intel, MISP, STIX, Suricata and JA4+ tables to packs; runs the built `cipherscope` for the round trip.
+        .testTarget(name: "InteropImportTests", dependencies: ["Interop", "Rules", "Schema", "Decoding", "cipherscope"], exclude: ["Inputs"]),
     ],
     swiftLanguageModes: [.v6]
 )
