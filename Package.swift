@@ -102,10 +102,15 @@ let package = Package(
         .target(
             name: "Analysis", dependencies: ["Basics", "Schema", "Capture", "Decoding", "Flows", "Dissectors", "Inspection", "Classifier", "Rules", "Reports"],
             swiftSettings: perPacket),
+        // Exchanging rules with other tools: Suricata, Zeek Intel, MISP, STIX 2.1 (export; importers later).
+        .target(
+            name: "Interop",
+            dependencies: ["Basics", "Decoding", "Schema", "Rules", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "cipherscope",
             dependencies: [
-                "Analysis", "Basics", "Capture", "Classifier", "Flows", "Reports", "Rules",
+                "Analysis", "Basics", "Capture", "Classifier", "Flows", "Interop", "Reports", "Rules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -116,6 +121,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "DissectorsTests", dependencies: ["Dissectors", "Decoding", "TestSupport"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Decoding"]),
+        // The exporters, checked with the formats' own Python tools (stix2, pymisp, suricataparser) when installed.
+        .testTarget(name: "InteropTests", dependencies: ["Interop", "Rules", "Schema", "Decoding"], exclude: ["Packs", "Validators"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Schema", "Classifier", "Rules", "Flows", "Inspection", "Decoding"]),
         .testTarget(name: "FingerprintsTests", dependencies: ["Fingerprints", "FingerprintsFoxIO", "Dissectors", "TestSupport"]),
         // Runs the built `cipherscope` binary: exit codes, damaged inputs, signals, files.
