@@ -131,7 +131,7 @@ enum Atom: Sendable {
 
     var text: String {
         switch self {
-        case .field(let c): return describe(c)
+        case .field(let c): return describeField(c)
         case .payload(let c):
             let hex = c.pattern.map { $0.map { hexByte($0) } ?? "??" }.joined(separator: " ")
             return "payload \(c.direction.rawValue) offset \(c.offset) hex \"\(hex)\""
@@ -156,7 +156,7 @@ enum Atom: Sendable {
     }
 }
 
-func describe(_ c: FieldCondition) -> String {
+func describeField(_ c: FieldCondition) -> String {
     let values = valueTexts(c.values)
     let shown: String
     if let list = c.listFile { shown = "list \(list) (\(values.count) values)" }

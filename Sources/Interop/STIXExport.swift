@@ -36,7 +36,12 @@ public enum STIXExport {
 
     /// STIX string literal: `'` and `\` escaped.
     static func literal(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+        var out = "'"
+        for ch in text {
+            if ch == "\\" || ch == "'" { out.append("\\") }
+            out.append(ch)
+        }
+        return out + "'"
     }
 
     /// The comparison of one value in mode `mode` on object path `path`.

@@ -158,52 +158,60 @@ public enum SuricataExport {
             return []
         }
         func list(_ items: [String]) -> String { items.isEmpty ? "any" : items.count == 1 ? items[0] : "[" + items.joined(separator: ",") + "]" }
+        func addresses(_ items: [String]) -> [String] { items.map { IPPrefix($0).map { addressText($0).text } ?? $0 } }
         let header: String
         if !plan.either.isEmpty || !plan.eitherPorts.isEmpty {
-            header = "any any <> \(list(plan.either)) \(list(plan.eitherPorts))"
+            header = "any any <> \(list(addresses(plan.either))) \(list(plan.eitherPorts))"
         } else {
-            header = "\(list(plan.src)) \(list(plan.srcPorts)) -> \(list(plan.dst)) \(list(plan.dstPorts))"
+            header = "\(list(addresses(plan.src))) \(list(plan.srcPorts)) -> \(list(addresses(plan.dst))) \(list(plan.dstPorts))"
         }
-        // The one multi-valued buffer condition is expanded (or becomes a dataset).
-        var variants: [[String]] = [[]]
-        var variantValues: [[ExportedValue]] = [plan.values]
-        var datasetMembers: [ExportedValue] = []
-        for (buffer, c) in plan.buffers {
-            let field = Field(ruleName: c.field)!
-            let values = valueTexts(c.values)
-            if values.count > options.datasetThreshold && c.mode == .exact {
-                let name = "cs-\(rule.name)-\(buffer.keyword.replacingOccurrences(of: ".", with: "-"))"
-                let file = "\(options.sideFileBase)-\(name).lst"
-                if !datasets.contains(name) {
-                    datasets.insert(name)
-                    let lines = values.map { buffer.datasetType == "md5" ? $0.lowercased() : Base64.encode(Array($0.utf8)) }
-                    result.sideFiles.append((file, lines.joined(separator: "\n") + "\n"))
-                }
-                let lower = buffer.domain ? " to_lowercase;" : ""
-                let option = "\(buffer.keyword);\(lower) dataset:isset,\(name),type \(buffer.datasetType),load \(file);"
-                variants = variants.map { $0 + [option] }
-                datasetMembers = values.map { ExportedValue(field: field, mode: c.mode, value: $0) }
-                continue
-            }
-            var next: [[String]] = [], nextValues: [[ExportedValue]] = []
-            for (index, value) in values.enumerated() {
-                let option = "\(buffer.keyword); " + match(value, index: index, c: c, buffer: buffer)
-                for (v, vv) in zip(variants, variantValues) {
-                    next.append(v + [option])
-                    nextValues.append(vv + [ExportedValue(field: field, mode: c.mode, value: value)])
-                }
-            }
-            variants = next
-            variantValues = nextValues
-        }
-        let requires = Set(plan.buffers.compactMap { $0.0.requires }).sorted()
-        let msg = sanitize("cipherscope \(rule.platform) \(rule.service.rawValue): \(rule.title)")
         var out: [String] = []
         for proto in protocols {
-            for (options, values) in zip(variants, variantValues) {
+            // QUIC's SNI has its own keyword; JA4 of TLS over TCP starts with t, of QUIC with q.
+            let quic = proto == "quic"
+            let otherFamily = quic ? "t" : "q"
+            if plan.buffers.contains(where: { $0.0.keyword == "ja4.hash" && $0.1.mode != .regex && valueTexts($0.1.values).allSatisfy { $0.hasPrefix(otherFamily) } }) {
+                continue
+            }
+            func keyword(_ buffer: Buffer) -> String { quic && buffer.keyword == "tls.sni" ? "quic.sni" : buffer.keyword }
+            // The one multi-valued buffer condition is expanded (or becomes a dataset).
+            var variants: [[String]] = [[]]
+            var variantValues: [[ExportedValue]] = [plan.values]
+            var datasetMembers: [ExportedValue] = []
+            for (buffer, c) in plan.buffers {
+                let field = Field(ruleName: c.field)!
+                let values = valueTexts(c.values)
+                if values.count > options.datasetThreshold && c.mode == .exact {
+                    let name = "cs-\(rule.name)-\(String(buffer.keyword.map { $0 == "." ? "-" : $0 }))"
+                    let file = "\(options.sideFileBase)-\(name).lst"
+                    if !datasets.contains(name) {
+                        datasets.insert(name)
+                        let lines = values.map { buffer.datasetType == "md5" ? $0.lowercased() : Base64.encode(Array($0.utf8)) }
+                        result.sideFiles.append((file, lines.joined(separator: "\n") + "\n"))
+                    }
+                    let lower = buffer.domain ? " to_lowercase;" : ""
+                    let option = "\(keyword(buffer));\(lower) dataset:isset,\(name),type \(buffer.datasetType),load \(file);"
+                    variants = variants.map { $0 + [option] }
+                    datasetMembers = values.map { ExportedValue(field: field, mode: c.mode, value: $0) }
+                    continue
+                }
+                var next: [[String]] = [], nextValues: [[ExportedValue]] = []
+                for (index, value) in values.enumerated() {
+                    let option = "\(keyword(buffer)); " + match(value, index: index, c: c, buffer: buffer)
+                    for (v, vv) in zip(variants, variantValues) {
+                        next.append(v + [option])
+                        nextValues.append(vv + [ExportedValue(field: field, mode: c.mode, value: value)])
+                    }
+                }
+                variants = next
+                variantValues = nextValues
+            }
+            let requires = Set(plan.buffers.compactMap { $0.0.requires }).sorted()
+            let msg = sanitize("cipherscope \(rule.platform) \(rule.service.rawValue): \(rule.title)")
+            for (ruleOptions, values) in zip(variants, variantValues) {
                 var parts = ["msg:\"\(msg)\";"]
                 if !requires.isEmpty { parts.append("requires: " + requires.joined(separator: ", ") + ";") }
-                parts += options
+                parts += ruleOptions
                 parts.append("classtype:policy-violation;")
                 parts.append("sid:\(sid);")
                 parts.append("rev:\(rule.rev);")

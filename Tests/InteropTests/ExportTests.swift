@@ -135,7 +135,7 @@ func checkSemantics(_ result: ExportResult, _ rules: RuleSet) -> Int {
         #expect(result.text.contains("metadata: cipherscope_rule 00000000-0000-5000-8000-000000000001, rev 2, tlp green"))
         #expect(result.text.contains("tlp amber+strict"))
         // The 25 front doors: a dataset (base64 lines) instead of 25 rules.
-        #expect(result.sideFiles.count == 1)
+        #expect(result.sideFiles.count == 2)
         #expect(result.text.contains("tls.sni; to_lowercase; dataset:isset,cs-ex-front-doors-tls-sni,type string,load test-cs-ex-front-doors-tls-sni.lst;"))
         #expect(result.text.contains("dns.query; to_lowercase; dataset:isset,cs-ex-front-doors-dns-query"))
         #expect(result.sideFiles[0].content.hasPrefix("bm9kZTAxLmNoYXQuZXhhbXBsZS5uZXQ=\n"))  // node01.chat.example.net

@@ -8,7 +8,8 @@ from pymisp import MISPEvent
 
 base = os.path.join(os.path.dirname(pymisp.__file__), "data", "misp-objects", "objects")
 event = MISPEvent()
-event.load(sys.argv[1])
+with open(sys.argv[1], encoding="utf-8") as f:
+    event.load(f)
 assert any(t.name.startswith("tlp:") for t in event.tags), "no TLP tag on the event"
 attributes = 0
 for obj in event.objects:
