@@ -159,7 +159,7 @@ enum Atom: Sendable {
 func describeField(_ c: FieldCondition) -> String {
     let values = valueTexts(c.values)
     let shown: String
-    if let list = c.listFile { shown = "list \(list) (\(values.count) values)" }
+    if let list = c.listFile { shown = "list \(list) (\(values.count) value\(values.count == 1 ? "" : "s"))" }
     else if values.count == 1 { shown = values[0] }
     else if values.count <= 4 { shown = "[" + values.joined(separator: ", ") + "]" }
     else { shown = "[\(values.prefix(3).joined(separator: ", ")), … \(values.count) values]" }
