@@ -98,11 +98,15 @@ let package = Package(
         ),
         // Labels flows: rules applied to each flow's facts, cross-flow inheritance, activity.
         .target(name: "Classifier", dependencies: ["Schema", "Decoding", "Flows", "Inspection", "Rules"]),
-        .target(name: "Interop", dependencies: ["Basics", "Schema", "Decoding", "Rules", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Reports", dependencies: ["Basics", "Schema", "Decoding", "Flows", "Inspection", "Classifier"]),
         .target(
             name: "Analysis", dependencies: ["Basics", "Schema", "Capture", "Decoding", "Flows", "Dissectors", "Inspection", "Classifier", "Rules", "Reports"],
             swiftSettings: perPacket),
+        // Exchanging rules with other tools: Suricata, Zeek Intel, MISP, STIX 2.1, JA4+ tables (export and import).
+        .target(
+            name: "Interop",
+            dependencies: ["Basics", "Decoding", "Schema", "Rules", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "cipherscope",
             dependencies: [
@@ -117,6 +121,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "DissectorsTests", dependencies: ["Dissectors", "Decoding", "TestSupport"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Decoding"]),
+        // The exporters, checked with the formats' own Python tools (stix2, pymisp, suricataparser) when installed.
+        .testTarget(name: "InteropTests", dependencies: ["Interop", "Rules", "Schema", "Decoding"], exclude: ["Packs", "Validators"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Schema", "Classifier", "Rules", "Flows", "Inspection", "Decoding"]),
         .testTarget(name: "FingerprintsTests", dependencies: ["Fingerprints", "FingerprintsFoxIO", "Dissectors", "TestSupport"]),
         // Runs the built `cipherscope` binary: exit codes, damaged inputs, signals, files.

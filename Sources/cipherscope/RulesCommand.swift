@@ -7,7 +7,7 @@ struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
         abstract: "Lint, test, list, show, sign and verify rule packs.",
-        subcommands: [Lint.self, Test.self, List.self, Show.self, Sign.self, Verify.self, Keygen.self, RulesImportCommand.self]
+        subcommands: [Lint.self, Test.self, List.self, Show.self, Sign.self, Verify.self, Keygen.self, Export.self, RulesImportCommand.self]
     )
 
     struct Lint: ParsableCommand {
