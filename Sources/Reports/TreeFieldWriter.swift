@@ -170,6 +170,7 @@ public struct TreeFieldWriter: FieldSink {
         guard !paths.isEmpty else { return fallback(field, value) }
         for (index, path) in paths.enumerated() {
             guard let converted = convert(field, index, value) else { continue }
+            if case .empty = converted { fallback(field, value); continue }
             place(field, path, converted, native: value)
         }
     }
@@ -248,7 +249,8 @@ public struct TreeFieldWriter: FieldSink {
         }
     }
 
-    /// The value for the field's `index`th path; nil leaves that path out.
+    /// The value for the field's `index`th path; nil leaves that path out, `.empty`
+    /// sends the value under `cipherscope.` instead (it does not fit there).
     private func convert(_ field: Field, _ index: Int, _ value: NativeValue) -> TreeValue? {
         switch format {
         case .eve: eveValue(field, index, value)
@@ -284,7 +286,7 @@ public struct TreeFieldWriter: FieldSink {
             return .texts([text])
         case .tlsCertificateNotBefore, .tlsCertificateNotAfter:
             // Suricata's certificate dates: `YYYY-MM-DDTHH:MM:SS`, no zone.
-            return .text(String(text.prefix(19)))
+            return text.utf8.count >= 19 ? .text(String(text.prefix(19))) : .empty
         case .tlsCertificateSerial:
             return .text(TreeFieldWriter.colonPairs(text.uppercased()))
         case .sshClientBanner, .sshServerBanner:
