@@ -18,10 +18,10 @@ enum Interop {
         return result.status == 0
     }()
 
-    /// The bundled captures, and the peer captures when ../shared is there.
+    /// The bundled captures (and the synthetic contract extras), and the peer captures when ../shared is there.
     static var captures: [URL] {
         var urls: [URL] = []
-        let folders = [Runner.packageRoot.appendingPathComponent("Captures"), Runner.packageRoot.appendingPathComponent("Captures/crafted")]
+        let folders = ["Captures", "Captures/crafted", "Tests/Golden/captures"].map { Runner.packageRoot.appendingPathComponent($0) }
             + (Runner.peerCaptures.map { [$0] } ?? [])
         for folder in folders {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
