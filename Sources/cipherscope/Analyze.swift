@@ -3,7 +3,17 @@ import Basics
 import Reports
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, jsonl, csv
+    case table, jsonl, csv, eve, ecs
+
+    /// The writer of the formats that write each flow as it ends (all but the table).
+    func streamingWriter(_ sink: OutputFile) -> FlowReportWriter {
+        switch self {
+        case .csv: CSVWriter(output: sink)
+        case .eve: TreeLinesWriter(output: sink, format: .eve)
+        case .ecs: TreeLinesWriter(output: sink, format: .ecs)
+        case .table, .jsonl: JSONLinesWriter(output: sink)
+        }
+    }
 }
 
 struct Analyze: ParsableCommand {
@@ -22,7 +32,7 @@ struct Analyze: ParsableCommand {
     @Option(name: .long, help: "Write the per-platform summary as JSON to FILE.")
     var summary: String?
 
-    @Option(name: .long, help: "Output format: table (default on a terminal), jsonl, or csv.")
+    @Option(name: .long, help: "Output format: table (default on a terminal), jsonl, csv, eve (Suricata EVE JSON) or ecs (Elastic Common Schema).")
     var format: OutputFormat?
 
     @Option(name: [.short, .long], help: "Write flows to FILE (- for standard output).")
@@ -43,8 +53,7 @@ struct Analyze: ParsableCommand {
         let sink = try RunAnalysis.openOutput(output, force: force)
         let writer: FlowReportWriter = switch chosenFormat {
         case .table: TableWriter(output: sink)
-        case .jsonl: JSONLinesWriter(output: sink)
-        case .csv: CSVWriter(output: sink)
+        case .jsonl, .csv, .eve, .ecs: chosenFormat.streamingWriter(sink)
         }
         try RunAnalysis.run(input, writer: writer, classifier: try ruleOptions.classifier(), stats: stats, platformSummary: summary, force: force, quiet: quiet)
     }

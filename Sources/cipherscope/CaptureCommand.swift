@@ -83,7 +83,7 @@ struct LiveCaptureCommand: ParsableCommand {
     @Option(name: [.customShort("Z"), .long], help: "Drop root privileges to USER once the interfaces are open, before any file is opened.")
     var user: String?
 
-    @Option(name: .long, help: "Output format: jsonl (default) or csv.")
+    @Option(name: .long, help: "Output format: jsonl (default), csv, eve (Suricata EVE JSON) or ecs (Elastic Common Schema).")
     var format: OutputFormat?
 
     @Option(name: [.short, .long], help: "Append flows to FILE (- for standard output, the default).")
@@ -109,7 +109,7 @@ struct LiveCaptureCommand: ParsableCommand {
         guard (1...4096).contains(bufferSize) else { throw ValidationError("--buffer-size is in MiB, 1 to 4096.") }
         if let duration, !(duration > 0) { throw ValidationError("--duration must be positive.") }
         if let count, count == 0 { throw ValidationError("--count must be at least 1.") }
-        if format == .table { throw ValidationError("--format table holds every flow until the end; capture writes jsonl or csv.") }
+        if format == .table { throw ValidationError("--format table holds every flow until the end; capture writes jsonl, csv, eve or ecs.") }
         if write == nil && (rotateSize != nil || rotateSeconds != nil || ring != nil) {
             throw ValidationError("--rotate-size, --rotate-seconds and --ring need --write FILE.")
         }
@@ -155,7 +155,7 @@ struct LiveCaptureCommand: ParsableCommand {
             fail("cannot write output: \(error)")
         }
         sink.flushEachRecord = true
-        let writer: FlowReportWriter = format == .csv ? CSVWriter(output: sink) : JSONLinesWriter(output: sink)
+        let writer: FlowReportWriter = (format ?? .jsonl).streamingWriter(sink)
         var packetFile: PcapngWriter?
         if let write {
             var fileOptions = PacketFileOptions(path: write)

@@ -25,6 +25,32 @@ struct FieldDeclarationTests {
         }
     }
 
+    /// EVE and ECS paths: dotted, at most one `[]`; a member's `x[].y` path sits in
+    /// the array its list field declares (`x[]`); object fields have none (their
+    /// members place themselves); nothing is declared under `cipherscope.` except
+    /// in a list the field's own list mirrors there.
+    @Test func eveAndECSPathsAreWellFormed() {
+        for field in Field.allCases {
+            let declaration = field.declaration
+            for (format, paths) in [("eve", declaration.eve.paths), ("ecs", declaration.ecs.paths)] {
+                if declaration.kind == .object { #expect(paths.isEmpty, "\(declaration.name): an object has no \(format) path") }
+                for path in paths {
+                    let components = path.split(separator: ".", omittingEmptySubsequences: false)
+                    let emptyComponent = components.contains { $0.isEmpty }
+                    let arrays = components.filter { $0.hasSuffix("[]") }.count
+                    let strayBracket = components.contains { $0.dropLast(2).contains("[") || $0.dropLast(2).contains("]") }
+                    #expect(!emptyComponent && arrays <= 1 && !strayBracket, "\(declaration.name): \(format) path \(path)")
+                    guard let marker = components.firstIndex(where: { $0.hasSuffix("[]") }), marker < components.count - 1 else { continue }
+                    let array = components[...marker].joined(separator: ".")
+                    if array.hasPrefix("cipherscope.") { continue }
+                    let list = declaration.parent.flatMap { Field(name: String($0)) }
+                    let listPaths = list.map { format == "eve" ? $0.declaration.eve.paths : $0.declaration.ecs.paths } ?? []
+                    #expect(listPaths.contains(array), "\(declaration.name): \(format) path \(path) is not in its list's array")
+                }
+            }
+        }
+    }
+
     @Test func ruleNamesAreUniqueAndTextFieldsFitTheMask() {
         let ruleFields = Field.allCases.filter { $0.declaration.rule != nil }
         let names = ruleFields.map(\.ruleName)
