@@ -102,10 +102,12 @@ let package = Package(
         .target(
             name: "Analysis", dependencies: ["Basics", "Schema", "Capture", "Decoding", "Flows", "Dissectors", "Inspection", "Classifier", "Rules", "Reports"],
             swiftSettings: perPacket),
+        // Suricata EVE and Zeek logs as input: flows rebuilt from log records, labelled by the same classifier.
+        .target(name: "LogInput", dependencies: ["Basics", "Schema", "Decoding", "Flows", "Inspection", "Rules", "Classifier", "Reports"]),
         .executableTarget(
             name: "cipherscope",
             dependencies: [
-                "Analysis", "Basics", "Capture", "Classifier", "Flows", "Reports", "Rules",
+                "Analysis", "Basics", "Capture", "Classifier", "Flows", "Reports", "Rules", "LogInput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -134,6 +136,11 @@ let package = Package(
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "CPcap"]),
         // The run-wide caches of per-flow dissection: DNS names by address, certificates.
         .testTarget(name: "InspectionTests", dependencies: ["Inspection", "Dissectors", "Decoding", "TestSupport"]),
+        // Suricata and Zeek logs of the lab captures classified as analyze classifies the captures; hostile log lines.
+        .testTarget(
+            name: "LogInputTests",
+            dependencies: ["LogInput", "Schema", "Rules", "Classifier", "Reports", "Flows", "Inspection", "Decoding"],
+            exclude: ["Logs"]),
     ],
     swiftLanguageModes: [.v6]
 )
