@@ -31,6 +31,9 @@ public enum LogSource: String, Sendable, CaseIterable {
         .ssh, .sshClientBanner, .sshServerBanner, .sshHASSH, .sshHASSHServer,
     ]
 
+    /// The `app_proto` values flows from these logs can have.
+    public var appProtocols: Set<String> { ["tls", "quic", "dns", "http", "ssh"] }
+
     /// The fields these logs fill (for rules: the facts a rule may rely on).
     /// Not in either: payload bytes and lengths (`payload:`/`sequence:`
     /// conditions), JA4T/JA4TS, JA4X, JA4H, JA4SSH, STUN, RTP, MTProto, framings,

@@ -22,13 +22,18 @@ public struct RuleApplicability: Sendable {
         self.source = source
         let provided = source.providedFields
         for rule in rules {
-            let missing = RuleApplicability.missing(rule.match, provided: provided)
+            let missing = RuleApplicability.missing(rule.match, provided: provided, appProtocols: source.appProtocols)
             if missing.isEmpty { applicable.append(rule) } else { notApplicable.append(Entry(rule: rule, missing: missing)) }
         }
     }
 
     /// The facts `condition` needs that are not in `provided` (empty: applicable).
-    public static func missing(_ condition: Condition, provided: Set<Field>) -> [String] {
+    /// `app_proto` conditions count as missing facts when they only accept protocols
+    /// the logs never name (`app_proto: {exact: mtproto}` cannot hold for a Zeek flow).
+    public static func missing(_ condition: Condition, provided: Set<Field>, appProtocols: Set<String> = []) -> [String] {
+        func missing(_ condition: Condition, provided: Set<Field>) -> [String] {
+            RuleApplicability.missing(condition, provided: provided, appProtocols: appProtocols)
+        }
         switch condition {
         case .payload: return ["payload"]
         case .sequence: return ["sequence"]
@@ -37,6 +42,10 @@ public struct RuleApplicability: Sendable {
             return []
         case .field(let field):
             guard let known = Field(ruleName: field.field), provided.contains(known) else { return [field.field] }
+            if known == .appProto, field.mode == .exact, !appProtocols.isEmpty, case .text(let values) = field.values,
+               !values.contains(where: { appProtocols.contains($0) }) {
+                return ["app_proto " + values.joined(separator: "|")]
+            }
             return []
         case .not(let inner):
             return missing(inner, provided: provided)
