@@ -37,7 +37,10 @@ public struct EVEReader {
     public mutating func read(path: String, onError: (LogInputError) -> Void) {
         var errors: [String] = []
         var records: UInt64 = 0
+        var suppressed = 0
         func fail(_ error: LogInputError) {
+            // A file of garbage must not fill memory or the terminal: the first errors are told, the rest counted.
+            guard errors.count < LineReader.maximumErrorsPerFile else { suppressed += 1; return }
             errors.append(error.description)
             onError(error)
         }
@@ -75,6 +78,7 @@ public struct EVEReader {
                 }
             }
         }
+        if suppressed > 0 { LineReader.noteSuppressed(suppressed, path: path, errors: &errors, onError: onError) }
         classifier.noteFile(.init(path: path, format: "eve", linkType: -1, frames: records, filtered: 0, error: fileError), errors: errors)
     }
 

@@ -19,6 +19,15 @@ public final class LineReader {
     /// Longer lines are refused: 1 MiB (a record with a full certificate chain is some kilobytes).
     public static let defaultMaximumLength = 1 << 20
 
+    /// Errors told per file; beyond them bad lines are only counted (one closing error says how many).
+    public static let maximumErrorsPerFile = 100
+
+    static func noteSuppressed(_ count: Int, path: String, errors: inout [String], onError: (LogInputError) -> Void) {
+        let error = LogInputError(file: path, line: 0, message: "\(count) more bad lines not shown")
+        errors.append(error.description)
+        onError(error)
+    }
+
     public let path: String
     public let maximumLength: Int
     private let descriptor: Int32

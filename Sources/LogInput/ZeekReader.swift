@@ -148,7 +148,10 @@ public struct ZeekReader {
     mutating func read(path: String, log named: ZeekLog?, onError: (LogInputError) -> Void) {
         var errors: [String] = []
         var records: UInt64 = 0
+        var suppressed = 0
         func fail(_ line: Int, _ message: String) {
+            // A file of garbage must not fill memory or the terminal: the first errors are told, the rest counted.
+            guard errors.count < LineReader.maximumErrorsPerFile else { suppressed += 1; return }
             let error = LogInputError(file: path, line: line, message: message)
             errors.append(error.description)
             onError(error)
@@ -230,13 +233,13 @@ public struct ZeekReader {
                     try handle(record, log: log, path: path, line: number)
                     records += 1
                 } catch let error as LogInputError {
-                    errors.append(error.description)
-                    onError(error)
+                    fail(error.line, error.message)
                 } catch {
                     fail(number, "\(error)")
                 }
             }
         }
+        if suppressed > 0 { LineReader.noteSuppressed(suppressed, path: path, errors: &errors, onError: onError) }
         classifier.noteFile(.init(path: path, format: format, linkType: -1, frames: records, filtered: 0, error: fileError), errors: errors)
     }
 

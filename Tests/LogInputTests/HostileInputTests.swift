@@ -134,6 +134,17 @@ import Testing
         #expect(HostileInputTests.platforms(eve) == HostileInputTests.platforms(clean))
     }
 
+    @Test func aFileOfGarbageIsToldBriefly() throws {
+        let folder = scratchFolder()
+        defer { removeTree(folder) }
+        writeFile(folder + "/eve.json", Array(String(repeating: "\u{1}garbage\n", count: 500).utf8))
+        let run = try classify(.eve, [folder + "/eve.json"])
+        #expect(run.errors.count == LineReader.maximumErrorsPerFile + 1)
+        #expect(run.errors.last?.description == "\(folder)/eve.json: 400 more bad lines not shown")
+        #expect(run.summary.inputErrors.count == LineReader.maximumErrorsPerFile + 1)
+        #expect(run.reports.isEmpty)
+    }
+
     @Test func missingFilesAndUnknownLogs() throws {
         let folder = scratchFolder()
         defer { removeTree(folder) }
