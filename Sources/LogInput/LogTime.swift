@@ -55,6 +55,11 @@ public enum LogTime {
 
     /// Epoch seconds with a fraction (`1606771175.391779`, Zeek's `ts`), exactly.
     public static func parseEpoch(_ text: String) -> Int64? {
+        // JSON writers may use exponents for small intervals (`1.5e-05`): read those as a Double.
+        if text.contains(where: { $0 == "e" || $0 == "E" }) {
+            guard let value = Double(text), value.isFinite, abs(value) < 9e9 else { return nil }
+            return Int64((value * 1e9).rounded())
+        }
         var whole: Int64 = 0
         var fraction: Int64 = 0
         var digits = 0
