@@ -47,6 +47,9 @@ struct ClassifyCommand: ParsableCommand {
     @Flag(name: .long, help: "Replace an existing output file.")
     var force = false
 
+    @Option(name: .long, help: "Write the run summary as JSON to FILE instead of standard error.")
+    var stats: String?
+
     @Flag(name: .shortAndLong, help: "Print no run summary on standard error.")
     var quiet = false
 
@@ -111,10 +114,9 @@ struct ClassifyCommand: ParsableCommand {
         logClassifier.finish()
         var summary = logClassifier.summary
         summary.inputErrors.insert(contentsOf: extraErrors, at: 0)
-        if !quiet {
-            RunAnalysis.reportSummary(summary, stats: nil, force: force, quiet: false)
-            FileHandleOutput.standardError(notes)
-        }
+        RunAnalysis.reportSummary(summary, stats: stats, force: force, quiet: quiet)
+        // The not-applicable rules and unjoined records are told even with --stats (they are not in its JSON).
+        if !quiet { FileHandleOutput.standardError(notes) }
         if let outputError = logClassifier.outputError {
             FileHandleOutput.standardError("cipherscope: error: cannot write output: \(outputError)\n")
             throw ExitCode(1)
