@@ -64,6 +64,7 @@ public final class LineReader {
                     finished = true
                     guard sawAny else { return .end }
                     lineNumber += 1
+                    if line.last == 0x0D { line.removeLast() }
                     return length > maximumLength ? .tooLong(number: lineNumber, length: length) : .line(number: lineNumber, bytes: line)
                 }
                 bufferStart = 0

@@ -128,7 +128,7 @@ public final class LogClassifier {
         for answer in dns.answers {
             guard let address = IPAddress(answer.data) else { continue }
             let lifetime = max(Int64(answer.ttl) * 1_000_000_000, DNSNameCache.minimumLifetime)
-            dnsCache.insert(address, name: queried, expires: time + lifetime)
+            dnsCache.insert(address, name: queried, expires: LogTime.sum(time, lifetime))
         }
     }
 

@@ -50,6 +50,8 @@ public enum LogTime {
         guard i == b.count else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
+        // Times before 1970 or after 2262 (beyond Int64 nanoseconds) are refused, not wrapped.
+        guard seconds >= 0, seconds < latestSecond else { return nil }
         return seconds * 1_000_000_000 + fraction
     }
 
@@ -57,7 +59,7 @@ public enum LogTime {
     public static func parseEpoch(_ text: String) -> Int64? {
         // JSON writers may use exponents for small intervals (`1.5e-05`): read those as a Double.
         if text.contains(where: { $0 == "e" || $0 == "E" }) {
-            guard let value = Double(text), value.isFinite, abs(value) < 9e9 else { return nil }
+            guard let value = Double(text), value.isFinite, value >= 0, value < Double(latestSecond) else { return nil }
             return Int64((value * 1e9).rounded())
         }
         var whole: Int64 = 0
@@ -75,14 +77,22 @@ public enum LogTime {
                 if digits < 9 { fraction = fraction * 10 + Int64(byte - 0x30) }
                 digits += 1
             } else {
-                guard whole < 9_000_000_000 else { return nil }
+                guard whole < latestSecond / 10 else { return nil }
                 whole = whole * 10 + Int64(byte - 0x30)
             }
         }
-        guard any else { return nil }
+        guard any, !negative else { return nil }
         for _ in min(digits, 9)..<9 { fraction *= 10 }
-        let value = whole * 1_000_000_000 + fraction
-        return negative ? -value : value
+        return whole * 1_000_000_000 + fraction
+    }
+
+    /// Times and intervals are at most this many seconds (year 2255: sums of two stay in Int64 nanoseconds).
+    static let latestSecond: Int64 = 9_000_000_000
+
+    /// `a + b` without a trap (log times come from elsewhere).
+    public static func sum(_ a: Int64, _ b: Int64) -> Int64 {
+        let (value, overflow) = a.addingReportingOverflow(b)
+        return overflow ? (b > 0 ? .max : .min) : value
     }
 
     /// Either form (Zeek JSON logs may carry ISO 8601 times).

@@ -327,7 +327,7 @@ public struct ZeekReader {
                 if let rcode = record.text("rcode_name") { dns.rcode = rcode }
                 evidence.dns = dns
                 if evidence.appProto == nil { evidence.appProto = .dns }
-                if !answers.isEmpty, let ts { answerTime = ts + (rtt ?? 0) }
+                if !answers.isEmpty, let ts { answerTime = LogTime.sum(ts, rtt ?? 0) }
             }
         case .http:
             update(uid) { evidence, _ in
@@ -364,7 +364,7 @@ public struct ZeekReader {
         let clientPort = UInt16(clamping: max(0, record.integer("id.orig_p") ?? 0))
         let serverPort = UInt16(clamping: max(0, record.integer("id.resp_p") ?? 0))
         var summary = LogFlow.empty(proto: proto, client: client, clientPort: clientPort, server: server, serverPort: serverPort,
-                                    firstSeen: start, lastSeen: start + max(0, duration))
+                                    firstSeen: start, lastSeen: LogTime.sum(start, max(0, duration)))
         if proto == IPProtocol.icmp || proto == IPProtocol.icmpv6 {
             // Zeek logs the ICMP type and code as the ports.
             summary.icmpType = UInt8(clamping: clientPort)

@@ -145,6 +145,34 @@ import Testing
         #expect(run.reports.isEmpty)
     }
 
+    /// Numbers at and past their types' limits are clamped or refused, never a trap.
+    @Test func extremeNumbers() throws {
+        let folder = scratchFolder()
+        defer { removeTree(folder) }
+        writeFile(folder + "/conn.log", Array("""
+            #separator \\x09
+            #path\tconn
+            #fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tduration\torig_pkts
+            8999999999.9\tC1\t10.0.0.1\t99999\t10.0.0.2\t443\ttcp\t8999999999\t18446744073709551615
+            0\tC2\t10.0.0.1\t1\t10.0.0.2\t2\tudp\t-1\t-5
+            -1\tC3\t10.0.0.1\t1\t10.0.0.2\t2\tudp\t1\t1
+
+            """.utf8))
+        writeFile(folder + "/dns.log", Array("""
+            #separator \\x09
+            #path\tdns
+            #fields\tts\tuid\tquery\tanswers\tTTLs\trtt
+            8999999999.9\tC1\tx.org\t10.0.0.2\t4294967295\t8999999999
+
+            """.utf8))
+        let run = try classify(.zeek, [folder])
+        #expect(run.reports.count == 2)
+        #expect(run.errors.map(\.line) == [6])  // ts -1: refused
+        let far = try #require(run.reports.first { $0.summary.proto == 6 })
+        #expect(far.summary.lastSeen == .max && far.summary.clientPort == 65535 && far.summary.c2s.packets == 0)
+        #expect(JSONLinesWriter.line(for: far).contains("\"first_seen\":\"2255-"))
+    }
+
     @Test func missingFilesAndUnknownLogs() throws {
         let folder = scratchFolder()
         defer { removeTree(folder) }
