@@ -107,10 +107,12 @@ let package = Package(
             name: "Interop",
             dependencies: ["Basics", "Decoding", "Schema", "Rules", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Suricata EVE and Zeek logs as input: flows rebuilt from log records, labelled by the same classifier.
+        .target(name: "LogInput", dependencies: ["Basics", "Schema", "Decoding", "Flows", "Inspection", "Rules", "Classifier", "Reports"]),
         .executableTarget(
             name: "cipherscope",
             dependencies: [
-                "Analysis", "Basics", "Capture", "Classifier", "Flows", "Interop", "Reports", "Rules",
+                "Analysis", "Basics", "Capture", "Classifier", "Flows", "Interop", "LogInput", "Reports", "Rules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -143,6 +145,11 @@ let package = Package(
         .testTarget(name: "InspectionTests", dependencies: ["Inspection", "Dissectors", "Decoding", "TestSupport"]),
         // rules import: Zeek Intel, MISP, STIX, Suricata and JA4+ tables to packs; runs the built `cipherscope` for the round trip.
         .testTarget(name: "InteropImportTests", dependencies: ["Interop", "Rules", "Schema", "Decoding", "cipherscope"], exclude: ["Inputs"]),
+        // Suricata and Zeek logs of the lab captures classified as analyze classifies the captures; hostile log lines.
+        .testTarget(
+            name: "LogInputTests",
+            dependencies: ["LogInput", "Schema", "Rules", "Classifier", "Reports", "Flows", "Inspection", "Decoding"],
+            exclude: ["Logs"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,146 @@
+import ArgumentParser
+import Basics
+import Classifier
+import LogInput
+import Reports
+import Rules
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// `cipherscope classify --from eve|zeek FILE...`: labels the flows other tools logged.
+struct ClassifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "classify",
+        abstract: "Label the flows Suricata (eve.json) or Zeek (conn.log, ssl.log, …) logged, with the same rule packs.",
+        discussion: """
+            --from eve: FILEs are eve.json files (flow records joined by flow_id with their \
+            tls, quic, dns, http and ssh events). --from zeek: FILEs are Zeek logs (conn.log \
+            with ssl, x509, quic, dns, http and ssh logs, TSV or JSON) or directories holding \
+            them, joined by uid. Rules that need facts the logs do not carry (payload bytes, \
+            length sequences, JA4T, STUN, RTP, MTProto …) are not applied and are listed as \
+            not applicable. Bad lines are reported as FILE:LINE and skipped; exit status 2 then.
+            """
+    )
+
+    enum Source: String, ExpressibleByArgument, CaseIterable {
+        case eve, zeek
+    }
+
+    @Option(name: .long, help: "Which tool wrote the logs: eve (Suricata) or zeek.")
+    var from: Source
+
+    @Argument(help: "Log files (Zeek: also directories holding them).")
+    var paths: [String]
+
+    @OptionGroup var ruleOptions: RuleOptions
+
+    @Option(name: .long, help: "Output format: table (default on a terminal), jsonl, or csv.")
+    var format: OutputFormat?
+
+    @Option(name: [.short, .long], help: "Write flows to FILE (- for standard output).")
+    var output: String?
+
+    @Flag(name: .long, help: "Replace an existing output file.")
+    var force = false
+
+    @Option(name: .long, help: "Write the run summary as JSON to FILE instead of standard error.")
+    var stats: String?
+
+    @Flag(name: .shortAndLong, help: "Print no run summary on standard error.")
+    var quiet = false
+
+    @Option(name: .long, help: "Longest log line read, in bytes; longer lines are reported and skipped.")
+    var maxLineLength: Int = LineReader.defaultMaximumLength
+
+    func validate() throws {
+        guard !paths.isEmpty else { throw ValidationError("Give at least one log file or directory.") }
+        guard maxLineLength >= 1 else { throw ValidationError("--max-line-length must be at least 1.") }
+    }
+
+    func run() throws {
+        let source: LogSource = from == .eve ? .eve : .zeek
+        var notes = ""
+        var classifier: Classifier?
+        if let packs = try loadPacks() {
+            let rules = try RuleSet.compile(packs).rules
+            let applicability = RuleApplicability(rules: rules, source: source)
+            do {
+                classifier = Classifier(source: try RuleSet.compile(applicability.filtered(packs)))
+            } catch {
+                throw CommandFailure("\(error)")
+            }
+            notes += applicability.text()
+        }
+
+        let toTerminal = output == nil || output == "-"
+        let chosenFormat = format ?? (toTerminal && Terminal.isTerminal(1) ? .table : .jsonl)
+        let sink = try RunAnalysis.openOutput(output, force: force)
+        let writer: FlowReportWriter = switch chosenFormat {
+        case .table: TableWriter(output: sink)
+        case .jsonl: JSONLinesWriter(output: sink)
+        case .csv: CSVWriter(output: sink)
+        }
+        let logClassifier = LogClassifier(writer: writer, classifier: classifier)
+        let report = { (error: LogInputError) in FileHandleOutput.standardError("cipherscope: error: \(error)\n") }
+        var extraErrors: [String] = []
+        switch source {
+        case .eve:
+            var reader = EVEReader(classifier: logClassifier, maximumLineLength: maxLineLength)
+            for path in paths {
+                if FileIO.kind(of: path) == .directory {
+                    let error = LogInputError(file: path, line: 0, message: "is a directory (give eve.json files)")
+                    report(error)
+                    extraErrors.append(error.description)
+                    continue
+                }
+                reader.read(path: path, onError: report)
+            }
+            reader.finish()
+            if reader.unjoined > 0 { notes += "cipherscope: \(reader.unjoined) flow ids had app-layer events but no flow record (not reported)\n" }
+        case .zeek:
+            let expanded = ZeekReader.expand(paths)
+            for error in expanded.errors {
+                report(error)
+                extraErrors.append(error.description)
+            }
+            var reader = ZeekReader(classifier: logClassifier, maximumLineLength: maxLineLength)
+            reader.read(expanded.files, onError: report)
+            if reader.unjoined > 0 { notes += "cipherscope: \(reader.unjoined) uids had records but no conn.log record (not reported)\n" }
+        }
+        logClassifier.finish()
+        var summary = logClassifier.summary
+        summary.inputErrors.insert(contentsOf: extraErrors, at: 0)
+        RunAnalysis.reportSummary(summary, stats: stats, force: force, quiet: quiet)
+        // The not-applicable rules and unjoined records are told even with --stats (they are not in its JSON).
+        if !quiet { FileHandleOutput.standardError(notes) }
+        if let outputError = logClassifier.outputError {
+            FileHandleOutput.standardError("cipherscope: error: cannot write output: \(outputError)\n")
+            throw ExitCode(1)
+        }
+        if !summary.inputErrors.isEmpty { throw ExitCode(2) }
+    }
+
+    /// The packs chosen by --rules/--no-rules/--trust (as `analyze` chooses them), nil for none.
+    func loadPacks() throws -> [RulePack]? {
+        if ruleOptions.noRules { return nil }
+        var paths = ruleOptions.rules
+        if paths.isEmpty {
+            let executable = CommandLine.arguments.first.map(RuleOptions.absolute) ?? ""
+            guard let shipped = PackCollection.shippedFolder(
+                environment: getenv("CIPHERSCOPE_RULES").map { String(cString: $0) },
+                currentFolder: RuleOptions.currentFolder(), executable: executable)
+            else { return nil }
+            paths = [shipped]
+        }
+        do {
+            let keys = try ruleOptions.trust.map { path throws(RuleError) in try PackKeys.readPublicKeys(path: path) }
+            return try PackCollection.load(paths, trustedKeys: keys).packs
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+    }
+}
