@@ -38,7 +38,7 @@ struct ClassifyCommand: ParsableCommand {
 
     @OptionGroup var ruleOptions: RuleOptions
 
-    @Option(name: .long, help: "Output format: table (default on a terminal), jsonl, or csv.")
+    @Option(name: .long, help: "Output format: table (default on a terminal), jsonl, csv, eve or ecs.")
     var format: OutputFormat?
 
     @Option(name: [.short, .long], help: "Write flows to FILE (- for standard output).")
@@ -79,11 +79,7 @@ struct ClassifyCommand: ParsableCommand {
         let toTerminal = output == nil || output == "-"
         let chosenFormat = format ?? (toTerminal && Terminal.isTerminal(1) ? .table : .jsonl)
         let sink = try RunAnalysis.openOutput(output, force: force)
-        let writer: FlowReportWriter = switch chosenFormat {
-        case .table: TableWriter(output: sink)
-        case .jsonl: JSONLinesWriter(output: sink)
-        case .csv: CSVWriter(output: sink)
-        }
+        let writer: FlowReportWriter = chosenFormat == .table ? TableWriter(output: sink) : chosenFormat.streamingWriter(sink)
         let logClassifier = LogClassifier(writer: writer, classifier: classifier)
         let report = { (error: LogInputError) in FileHandleOutput.standardError("cipherscope: error: \(error)\n") }
         var extraErrors: [String] = []
