@@ -65,7 +65,7 @@ struct ClassifyCommand: ParsableCommand {
         let source: LogSource = from == .eve ? .eve : .zeek
         var notes = ""
         var classifier: Classifier?
-        if let packs = try loadPacks() {
+        if let packs = try ruleOptions.packs() {
             let rules = try RuleSet.compile(packs).rules
             let applicability = RuleApplicability(rules: rules, source: source)
             do {
@@ -118,25 +118,5 @@ struct ClassifyCommand: ParsableCommand {
             throw ExitCode(1)
         }
         if !summary.inputErrors.isEmpty { throw ExitCode(2) }
-    }
-
-    /// The packs chosen by --rules/--no-rules/--trust (as `analyze` chooses them), nil for none.
-    func loadPacks() throws -> [RulePack]? {
-        if ruleOptions.noRules { return nil }
-        var paths = ruleOptions.rules
-        if paths.isEmpty {
-            let executable = CommandLine.arguments.first.map(RuleOptions.absolute) ?? ""
-            guard let shipped = PackCollection.shippedFolder(
-                environment: getenv("CIPHERSCOPE_RULES").map { String(cString: $0) },
-                currentFolder: RuleOptions.currentFolder(), executable: executable)
-            else { return nil }
-            paths = [shipped]
-        }
-        do {
-            let keys = try ruleOptions.trust.map { path throws(RuleError) in try PackKeys.readPublicKeys(path: path) }
-            return try PackCollection.load(paths, trustedKeys: keys).packs
-        } catch {
-            throw CommandFailure("\(error)")
-        }
     }
 }

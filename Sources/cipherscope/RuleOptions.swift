@@ -26,6 +26,16 @@ struct RuleOptions: ParsableArguments {
     }
 
     func ruleSet() throws -> RuleSet? {
+        guard let packs = try packs() else { return nil }
+        do {
+            return try RuleSet.compile(packs)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+    }
+
+    /// The packs chosen by --rules/--no-rules/--trust (the shipped ones by default), nil for none.
+    func packs() throws -> [RulePack]? {
         if noRules { return nil }
         var paths = rules
         if paths.isEmpty {
@@ -38,7 +48,7 @@ struct RuleOptions: ParsableArguments {
         }
         do {
             let keys = try trust.map { path throws(RuleError) in try PackKeys.readPublicKeys(path: path) }
-            return try PackCollection.load(paths, trustedKeys: keys).rules
+            return try PackCollection.load(paths, trustedKeys: keys).packs
         } catch {
             throw CommandFailure("\(error)")
         }
