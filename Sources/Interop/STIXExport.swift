@@ -137,7 +137,9 @@ public enum STIXExport {
                     ("external_references", .array(references)),
                     ("object_marking_refs", .array([.string(markingID(rule.tlp))])),
                     ("x_cipherscope_rule", .object([("id", .string(rule.id)), ("name", .string(rule.name)), ("rev", .number(rule.rev)),
-                                                    ("pack", .string(rule.pack.id)), ("field", .string(c.field)), ("mode", .string(c.mode.rawValue))])),
+                                                    ("pack", .string(rule.pack.id)), ("platform", .string(rule.platform)),
+                                                    ("service", .string(rule.service.rawValue)),
+                                                    ("field", .string(c.field)), ("mode", .string(c.mode.rawValue))])),
                 ]
                 indicators.append(.object(members))
                 result.exported.append(ExportedIndicator(ruleID: rule.id, ruleName: rule.name,

@@ -80,7 +80,10 @@ enum STIXImport {
             }
             var confidence = Confidence.medium
             if let value = (object["confidence"] as? NSNumber)?.intValue { confidence = value < 34 ? .low : value < 67 ? .medium : .high }
-            let platform = indicates[id ?? ""].flatMap { names[$0] }
+            // cipherscope's own export names the rule's label in `x_cipherscope_rule`.
+            let origin = object["x_cipherscope_rule"] as? [String: Any]
+            let platform = indicates[id ?? ""].flatMap { names[$0] } ?? origin.flatMap { text($0, "platform") }
+            let service = origin.flatMap { text($0, "service") }.flatMap { Service(rawValue: $0) }
             let title = text(object, "name") ?? "STIX indicator \(label)"
             var references = ["\(sink.sourceName):\(line) (STIX \(label))"]
             for case let ref as [String: Any] in (object["external_references"] as? [Any]) ?? [] {
@@ -97,12 +100,15 @@ enum STIXImport {
                     sink.unsupported(line: line, "\(label): pattern column \(error.column): \(error.message): skipped (pattern \(PackWriter.quote(pattern, max: 200)))")
                     continue
                 }
-                sink.add(Indicator(condition: mapped, platform: platform, tlp: tlp, confidence: confidence, title: title,
-                                   description: text(object, "description"), references: references, line: line, sourceID: id,
-                                   nameHint: (text(object, "name") ?? id ?? "indicator")))
+                var indicator = Indicator(condition: mapped, platform: platform, tlp: tlp, confidence: confidence, title: title,
+                                          description: text(object, "description"), references: references, line: line, sourceID: id,
+                                          nameHint: (text(object, "name") ?? id ?? "indicator"))
+                if let service { indicator.service = service }
+                sink.add(indicator)
             case "suricata":
                 guard var indicator = SuricataImport.parseRule(pattern, line: line, into: &sink) else { continue }
                 indicator.platform = indicator.platform ?? platform
+                if let service { indicator.service = service }
                 indicator.tlp = indicator.tlp ?? tlp
                 indicator.references = references + indicator.references.dropFirst()
                 indicator.sourceID = id

@@ -73,7 +73,7 @@ enum SuricataImport {
         }
         var title = "Suricata rule", sid: String? = nil, rev: String? = nil
         var references = [String](), tags = [String]()
-        var tlp: TLP? = nil, confidence = Confidence.medium
+        var tlp: TLP? = nil, confidence = Confidence.medium, platform: String? = nil, service = Service.infrastructure
         var buffer: String? = nil
         var contents = [Content]()
         func refuse(_ column: Int, _ message: String) -> Indicator? {
@@ -97,6 +97,9 @@ enum SuricataImport {
                     switch parts[0].lowercased() {
                     case "tlp": if let t = TLP(marking: parts[1]) { tlp = t } else { sink.error(line: line, column: option.column, "unknown TLP '\(parts[1])' in metadata: ignored") }
                     case "confidence": if let c = Confidence(rawValue: parts[1].lowercased()) { confidence = c }
+                    // cipherscope's own export names the rule's label.
+                    case "platform": platform = parts[1]
+                    case "service": if let s = Service(rawValue: parts[1]) { service = s }
                     default: break
                     }
                 }
@@ -167,9 +170,9 @@ enum SuricataImport {
         var refs = ["\(sink.sourceName):\(line) (Suricata sid \(sid ?? "none")\(rev.map { " rev \($0)" } ?? ""))"]
         refs += references
         if sid == nil { sink.note(line: line, "rule without sid") }
-        return Indicator(condition: conditions.count == 1 ? conditions[0] : .all(conditions), tlp: tlp, confidence: confidence,
-                         title: title, description: nil, references: refs, tags: tags, line: line,
-                         sourceID: sid.map { "sid:" + $0 }, nameHint: sid.map { "sid-" + $0 } ?? title)
+        return Indicator(condition: conditions.count == 1 ? conditions[0] : .all(conditions), platform: platform, tlp: tlp,
+                         confidence: confidence, service: service, title: title, description: nil, references: refs, tags: tags,
+                         line: line, sourceID: sid.map { "sid:" + $0 }, nameHint: sid.map { "sid-" + $0 } ?? title)
     }
 
     static func isDomainBuffer(_ buffer: String) -> Bool { ["tls.sni", "quic.sni", "dns.query", "http.host"].contains(buffer) }
