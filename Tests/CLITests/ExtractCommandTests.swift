@@ -141,4 +141,28 @@ struct ExtractCommandTests {
         #expect(try Runner.run(["extract", capture.path, "--flow", "\(first["flow_id"] ?? 0)", "-o", single.path]).status == 0)
         #expect(try Self.analyze([single.path]).map(Self.identity) == [Self.identity(first)])
     }
+
+    /// Two inputs, one with nanosecond times: one interface each, times as precise as the source.
+    @Test func inputsOfDifferentPrecisionGetAnInterfaceEach() throws {
+        guard let editcap = Shell.which("editcap"), let capinfos = Shell.which("capinfos") else {
+            print("editcap/capinfos not installed: the precision test of extract is skipped")
+            return
+        }
+        let scratch = try Runner.scratch()
+        let nanosecond = scratch.appendingPathComponent("ns.pcap")
+        #expect(Shell.run([editcap, "-F", "nsecpcap", Runner.labCapture.path, nanosecond.path]).status == 0)
+        let quic = Runner.packageRoot.appendingPathComponent("Captures/lab-quic.pcap").path
+        let original = try Self.analyze([nanosecond.path, quic])
+        let chosen = [try #require(original.first), try #require(original.first { ($0["source_file"] as? String)?.hasSuffix("lab-quic.pcap") == true })]
+        let out = scratch.appendingPathComponent("mixed.pcapng")
+        let result = try Runner.run(["extract", nanosecond.path, quic, "-o", out.path] + chosen.flatMap { ["--flow", "\($0["flow_id"] ?? 0)"] })
+        #expect(result.status == 0, "\(result.stderr)")
+        let info = Shell.run([capinfos, out.path]).stdout
+        #expect(info.contains("Time precision = nanoseconds (9)") && info.contains("Time precision = microseconds (6)"), "\(info)")
+        let again = try Self.analyze([out.path])
+        #expect(again.map(Self.identity).sorted() == chosen.map(Self.identity).sorted())
+        // The same instants (the extract is one pcapng file, so analyze shows nine digits for both).
+        func instant(_ flow: [String: Any]) -> String { (flow["first_seen"] as? String ?? "").replacingOccurrences(of: "000Z", with: "Z") }
+        #expect(again.map(instant).sorted() == chosen.map(instant).sorted())
+    }
 }
