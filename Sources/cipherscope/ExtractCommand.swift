@@ -62,6 +62,7 @@ struct ExtractCommand: ParsableCommand {
             result = try extractor.run(paths: expanded.paths, selection: selection, output: output, force: force,
                                        tool: "cipherscope \(Cipherscope.configuration.version)")
         } catch {
+            if StopSignal.isRequested { throw ExitCode(130) }
             throw CommandFailure("\(error)")
         }
         if result.interrupted { throw ExitCode(130) }

@@ -165,4 +165,24 @@ struct ExtractCommandTests {
         func instant(_ flow: [String: Any]) -> String { (flow["first_seen"] as? String ?? "").replacingOccurrences(of: "000Z", with: "Z") }
         #expect(again.map(instant).sorted() == chosen.map(instant).sorted())
     }
+
+    /// A flow split by the active timeout: its first part's id takes every part, each packet named by its part.
+    @Test func firstPartIDTakesEveryPartOfASplitFlow() throws {
+        let options = ["--active-timeout", "0.001", "--threads", "2"]
+        let result = try Runner.run(["analyze", "--format", "jsonl", "-q"] + options + [Runner.labCapture.path])
+        let parts = result.flows.filter { $0["split_of"] as? Int == 1 }
+        #expect(parts.count >= 3)
+        let out = try Runner.scratch().appendingPathComponent("split.pcapng")
+        let extract = try Runner.run(["extract", Runner.labCapture.path, "--flow", "1", "-o", out.path] + options)
+        #expect(extract.status == 0, "\(extract.stderr)")
+        let expected = parts.reduce(0) { $0 + Self.packets($1) }
+        #expect(extract.stderr.contains("wrote \(expected) packets of \(parts.count) flows"), "\(extract.stderr)")
+        #expect(!extract.stderr.contains("warning"))
+        if let comments = Self.comments(out) {
+            for part in parts {
+                let id = part["flow_id"] as? Int ?? -1
+                #expect(comments.filter { $0.hasPrefix("cipherscope flow_id=\(id) ") }.count == Self.packets(part), "part \(id)")
+            }
+        }
+    }
 }
