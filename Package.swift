@@ -102,6 +102,11 @@ let package = Package(
         .target(
             name: "Analysis", dependencies: ["Basics", "Schema", "Capture", "Decoding", "Flows", "Dissectors", "Inspection", "Classifier", "Rules", "Reports"],
             swiftSettings: perPacket),
+        // Evidence extraction: the frames of selected flows, from the original files, as pcapng.
+        .target(
+            name: "Extraction",
+            dependencies: ["Basics", "Capture", "Decoding", "Flows", "Classifier", "Reports", "Analysis",
+                           .product(name: "Crypto", package: "swift-crypto")]),
         // Exchanging rules with other tools: Suricata, Zeek Intel, MISP, STIX 2.1, JA4+ tables (export and import).
         .target(
             name: "Interop",
@@ -112,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "cipherscope",
             dependencies: [
-                "Analysis", "Basics", "Capture", "Classifier", "Flows", "Interop", "LogInput", "Reports", "Rules",
+                "Analysis", "Basics", "Capture", "Classifier", "Extraction", "Flows", "Interop", "LogInput", "Reports", "Rules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

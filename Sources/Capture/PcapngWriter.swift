@@ -5,11 +5,15 @@ public struct PcapngInterface: Sendable {
     public var name: String
     public var linkType: Int32
     public var snaplen: Int32
+    /// if_tsresol: timestamps in units of 10^-resolution s (9: nanoseconds, 6: microseconds);
+    /// `PcapngWriter.write`'s `time` is in these units.
+    public var timestampResolution: UInt8
 
-    public init(name: String, linkType: Int32, snaplen: Int32) {
+    public init(name: String, linkType: Int32, snaplen: Int32, timestampResolution: UInt8 = 9) {
         self.name = name
         self.linkType = linkType
         self.snaplen = snaplen
+        self.timestampResolution = timestampResolution
     }
 }
 
@@ -38,6 +42,8 @@ public struct PacketFileOptions: Sendable {
     public var force = false
     /// shb_userappl.
     public var application = "cipherscope"
+    /// shb_comment (nil: none).
+    public var comment: String?
 
     public init(path: String) { self.path = path }
 
@@ -166,11 +172,17 @@ public final class PcapngWriter {
 
     // MARK: Blocks
 
-    /// One packet as an Enhanced Packet Block; rotates first when the file would pass the size limit.
+    /// One packet as an Enhanced Packet Block (`time` in the interface's resolution,
+    /// `comment` its opt_comment); rotates first when the file would pass the size limit.
     @inline(__always)
-    public func write(interface: Int, time: Int64, bytes: UnsafeRawBufferPointer, wireLength: UInt32) throws(CaptureError) {
+    public func write(interface: Int, time: Int64, bytes: UnsafeRawBufferPointer, wireLength: UInt32, comment: String? = nil) throws(CaptureError) {
         let padded = (bytes.count + 3) & ~3
-        let blockLength = 32 + padded
+        var packetOptions: [UInt8] = []
+        if let comment {
+            PcapngWriter.option(1, Array(comment.utf8.prefix(0xFFFF)), into: &packetOptions)  // opt_comment
+            PcapngWriter.option(0, [], into: &packetOptions)
+        }
+        let blockLength = 32 + padded + packetOptions.count
         // The statistics blocks written at the close count towards the limit too.
         if let limit = options.rotateBytes, filePackets > 0,
            fileBytes + UInt64(blockLength) + UInt64(interfaces.count * PcapngWriter.statisticsBlockLength) > limit {
@@ -186,6 +198,7 @@ public final class PcapngWriter {
         append32(wireLength)
         buffer.append(contentsOf: bytes)
         for _ in bytes.count..<padded { buffer.append(0) }
+        buffer.append(contentsOf: packetOptions)
         append32(UInt32(blockLength))
         fileBytes += UInt64(blockLength)
         filePackets += 1
@@ -194,6 +207,9 @@ public final class PcapngWriter {
 
     private func writeSectionHeader() {
         var options: [UInt8] = []
+        if let comment = self.options.comment {
+            PcapngWriter.option(1, Array(comment.utf8.prefix(0xFFFF)), into: &options)  // shb_comment
+        }
         PcapngWriter.option(4, Array(self.options.application.utf8), into: &options)  // shb_userappl
         PcapngWriter.option(0, [], into: &options)
         let length = 28 + options.count
@@ -212,7 +228,7 @@ public final class PcapngWriter {
     private func writeInterfaceDescription(_ interface: PcapngInterface) {
         var options: [UInt8] = []
         PcapngWriter.option(2, Array(interface.name.utf8), into: &options)  // if_name
-        PcapngWriter.option(9, [9], into: &options)  // if_tsresol: 10^-9 s
+        PcapngWriter.option(9, [interface.timestampResolution], into: &options)  // if_tsresol: 10^-n s
         PcapngWriter.option(0, [], into: &options)
         let length = 20 + options.count
         append32(1)

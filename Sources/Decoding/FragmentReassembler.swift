@@ -34,6 +34,8 @@ public final class FragmentReassembler {
         var totalLength: Int = -1
         var fragments = 0
         var frames: UInt32 = 0
+        /// The tags of its fragments' frames (only with `recordsTags`).
+        var tags: [UInt64] = []
         var ipBytes: UInt32 = 0
         let originTag: UInt64
         let originTime: Int64
@@ -89,6 +91,12 @@ public final class FragmentReassembler {
     }
 
     /// Frames dropped, by reason (`fragmentIncomplete`, `fragmentInvalid`, `fragmentLimit`).
+    /// Keep the tags of each datagram's fragments (evidence extraction copies every
+    /// frame of a flow); off in analysis, where nothing reads them.
+    public var recordsTags = false
+    /// With `recordsTags`: the tags of the fragments of the datagram completed last.
+    public private(set) var completedTags: [UInt64] = []
+
     public private(set) var droppedIncomplete = 0
     public private(set) var droppedInvalid = 0
     public private(set) var droppedLimit = 0
@@ -140,6 +148,7 @@ public final class FragmentReassembler {
             noteStarted(key, datagram)
         }
         datagram.frames += 1
+        if recordsTags { datagram.tags.append(tag) }
         datagram.fragments += 1
         datagram.ipBytes &+= ipBytes
 
@@ -177,6 +186,7 @@ public final class FragmentReassembler {
         heldBytes -= datagram.storage.count
         retired.append(datagram)
         datagramsCompleted += 1
+        if recordsTags { completedTags = datagram.tags }
         return Completed(
             payload: UnsafeRawBufferPointer(start: datagram.storage.baseAddress, count: datagram.totalLength),
             proto: datagram.proto, frames: datagram.frames, ipBytes: datagram.ipBytes,
