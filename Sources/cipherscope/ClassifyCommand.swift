@@ -37,6 +37,7 @@ struct ClassifyCommand: ParsableCommand {
     var paths: [String]
 
     @OptionGroup var ruleOptions: RuleOptions
+    @OptionGroup var pseudonymisation: PseudonymiseOptions
 
     @Option(name: .long, help: "Output format: table (default on a terminal), jsonl, csv, eve or ecs.")
     var format: OutputFormat?
@@ -80,7 +81,7 @@ struct ClassifyCommand: ParsableCommand {
         let chosenFormat = format ?? (toTerminal && Terminal.isTerminal(1) ? .table : .jsonl)
         let sink = try RunAnalysis.openOutput(output, force: force)
         let writer: FlowReportWriter = chosenFormat == .table ? TableWriter(output: sink) : chosenFormat.streamingWriter(sink)
-        let logClassifier = LogClassifier(writer: writer, classifier: classifier)
+        let logClassifier = LogClassifier(writer: try pseudonymisation.wrap(writer), classifier: classifier)
         let report = { (error: LogInputError) in FileHandleOutput.standardError("cipherscope: error: \(error)\n") }
         var extraErrors: [String] = []
         switch source {
