@@ -195,7 +195,7 @@ struct LiveCaptureCommand: ParsableCommand {
                 view?.clear()
                 FileHandleOutput.standardError("cipherscope: error: \(error)\n")
             })
-        let summary = analyzer.run()
+        let summary = analyzer.run().pseudonymised(by: pseudonymiser)
         view?.clear()
         RunAnalysis.reportSummary(summary, stats: stats, force: force, quiet: quiet)
         if let outputError = analyzer.outputError {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Basics
 import Classifier
 import LogInput
+import Pseudonymisation
 import Reports
 import Rules
 
@@ -81,7 +82,8 @@ struct ClassifyCommand: ParsableCommand {
         let chosenFormat = format ?? (toTerminal && Terminal.isTerminal(1) ? .table : .jsonl)
         let sink = try RunAnalysis.openOutput(output, force: force)
         let writer: FlowReportWriter = chosenFormat == .table ? TableWriter(output: sink) : chosenFormat.streamingWriter(sink)
-        let logClassifier = LogClassifier(writer: try pseudonymisation.wrap(writer), classifier: classifier)
+        let pseudonymiser = try pseudonymisation.pseudonymiser()
+        let logClassifier = LogClassifier(writer: writer.pseudonymised(by: pseudonymiser), classifier: classifier)
         let report = { (error: LogInputError) in FileHandleOutput.standardError("cipherscope: error: \(error)\n") }
         var extraErrors: [String] = []
         switch source {
@@ -109,7 +111,7 @@ struct ClassifyCommand: ParsableCommand {
             if reader.unjoined > 0 { notes += "cipherscope: \(reader.unjoined) uids had records but no conn.log record (not reported)\n" }
         }
         logClassifier.finish()
-        var summary = logClassifier.summary
+        var summary = logClassifier.summary.pseudonymised(by: pseudonymiser)
         summary.inputErrors.insert(contentsOf: extraErrors, at: 0)
         RunAnalysis.reportSummary(summary, stats: stats, force: force, quiet: quiet)
         // The not-applicable rules and unjoined records are told even with --stats (they are not in its JSON).

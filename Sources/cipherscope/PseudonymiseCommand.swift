@@ -50,6 +50,16 @@ extension LiveSnapshot {
     }
 }
 
+extension RunSummary {
+    /// The summary with the platforms' client and server addresses mapped.
+    func pseudonymised(by pseudonymiser: Pseudonymiser?) -> RunSummary {
+        guard let pseudonymiser else { return self }
+        var summary = self
+        summary.platforms = platforms.mapped(by: pseudonymiser)
+        return summary
+    }
+}
+
 struct PseudonymiseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pseudonymise",
