@@ -33,14 +33,17 @@ public struct PseudonymKey: Sendable {
 
     /// The key in a file's text (64 hex digits, one optional trailing newline).
     public init(text: String, path: String) throws(KeyFileError) {
-        var body = Substring(text)
-        if body.hasSuffix("\r\n") { body = body.dropLast(2) } else if body.hasSuffix("\n") { body = body.dropLast() }
-        guard body.utf8.count == 64 else {
-            throw KeyFileError(path: path, problem: "expected exactly 64 hex digits (32 bytes), found \(body.utf8.count) characters")
+        var utf8 = Array(text.utf8)
+        // One optional line end: LF or CR LF.
+        if utf8.last == 0x0A {
+            utf8.removeLast()
+            if utf8.last == 0x0D { utf8.removeLast() }
+        }
+        guard utf8.count == 64 else {
+            throw KeyFileError(path: path, problem: "expected exactly 64 hex digits (32 bytes), found \(utf8.count) characters")
         }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(32)
-        var utf8 = Array(body.utf8)
         for i in stride(from: 0, to: 64, by: 2) {
             guard let high = PseudonymKey.nibble(utf8[i]), let low = PseudonymKey.nibble(utf8[i + 1]) else {
                 let column = PseudonymKey.nibble(utf8[i]) == nil ? i + 1 : i + 2

@@ -19,7 +19,7 @@ extension AddressMap {
         if let address = IPAddress(text) { return AddressText.format(map(address), like: text) }
         guard let colon = text.utf8.lastIndex(of: UInt8(ascii: ":")) else { return text }
         let host = text[..<colon], port = text[text.index(after: colon)...]
-        guard !port.isEmpty, port.utf8.count <= 5, port.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return text }
+        guard let number = UInt32(port), number <= 65535, port.utf8.first != UInt8(ascii: "+") else { return text }
         if host.hasPrefix("["), host.hasSuffix("]") {
             let inner = host.dropFirst().dropLast()
             guard inner.contains(":"), let address = IPAddress(inner) else { return text }

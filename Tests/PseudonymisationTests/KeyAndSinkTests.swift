@@ -104,7 +104,7 @@ struct RecordingSink: FlatFieldSink {
     @Test func sinkMapsEveryTextThatIsAnAddress() {
         var sink = RecordingSink()
         withUnsafeMutablePointer(to: &sink) { pointer in
-            var mapped = AddressMappingSink(inner: pointer, map: pseudonymiser)
+            let mapped = AddressMappingSink(inner: pointer, map: pseudonymiser)
             mapped.text(.tlsSNI, "128.11.68.132")
             mapped.texts(.stunMapped, ["128.11.68.132:1000", "[::1]:2"])
             mapped.object(.dns) { dns in
