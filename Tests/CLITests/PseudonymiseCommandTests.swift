@@ -109,4 +109,22 @@ import Testing
             #expect(pseudonym[parts[1]] == parts[0], "\(line)")
         }
     }
+
+    /// `classify` (Suricata EVE of the lab capture) and `fingerprints` map the same addresses to the same pseudonyms.
+    @Test func classifyAndFingerprints() throws {
+        let folder = try Runner.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let key = try Self.keyFile(in: folder)
+        let eve = Runner.packageRoot.appendingPathComponent("Tests/LogInputTests/Logs/lab-basic/eve.json").path
+        let classified = try Runner.run(["classify", "--from", "eve", "--format", "jsonl", "--pseudonymise", key, eve])
+        #expect(classified.status == 0)
+        #expect(!classified.stdout.contains("127.0.0.1") && !classified.stderr.contains("127.0.0.1"))
+        let analysed = try Runner.run(["analyze", "--format", "jsonl", "-q", "--pseudonymise", key, Runner.labCapture.path])
+        let pairs = { (result: Runner.Result) in Set(result.flows.map { "\($0["src_ip"] ?? "") \($0["dst_ip"] ?? "") \($0["community_id"] ?? "")" }) }
+        #expect(!pairs(classified).isEmpty)
+        #expect(pairs(classified).isSubset(of: pairs(analysed)))
+        let fingerprints = try Runner.run(["fingerprints", "-q", "--pseudonymise", key, Runner.labCapture.path])
+        #expect(!fingerprints.stdout.isEmpty && !fingerprints.stdout.contains("127.0.0.1"))
+        #expect(fingerprints.stdout.contains("33.0.243.129:"))
+    }
 }
