@@ -107,6 +107,16 @@ let package = Package(
             name: "Extraction",
             dependencies: ["Basics", "Capture", "Decoding", "Flows", "Classifier", "Reports", "Analysis",
                            .product(name: "Crypto", package: "swift-crypto")]),
+        // Pseudonymised sharing: Crypto-PAn (prefix-preserving, AES-128 via swift-crypto),
+        // key files, and the writer that maps every address of a flow's record.
+        .target(
+            name: "Pseudonymisation",
+            dependencies: [
+                "Basics", "Decoding", "Flows", "Reports",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         // Exchanging rules with other tools: Suricata, Zeek Intel, MISP, STIX 2.1, JA4+ tables (export and import).
         .target(
             name: "Interop",
@@ -117,12 +127,14 @@ let package = Package(
         .executableTarget(
             name: "cipherscope",
             dependencies: [
-                "Analysis", "Basics", "Capture", "Classifier", "Extraction", "Flows", "Interop", "LogInput", "Reports", "Rules",
+                "Analysis", "Basics", "Capture", "Classifier", "Extraction", "Flows", "Interop", "LogInput", "Pseudonymisation", "Reports", "Rules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "SchemaTests", dependencies: ["Schema"]),
         .testTarget(name: "DecodingTests", dependencies: ["Decoding"]),
+        // Crypto-PAn against the reference implementations' vectors; key files; the address-mapping sink.
+        .testTarget(name: "PseudonymisationTests", dependencies: ["Pseudonymisation", "Reports", "Schema", "Flows", "Decoding"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding"]),
         // Fixtures and helpers shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -9,7 +9,17 @@ extension FlowReport {
     @inlinable
     public func describe<Sink: FieldSink>(into sink: inout Sink) {
         summary.describe(into: &sink, sourceFile: sourceFile, firstFrame: firstFrame)
-        evidence?.describe(into: &sink)
-        classification?.describe(into: &sink)
+        guard let addressMap else {
+            evidence?.describe(into: &sink)
+            classification?.describe(into: &sink)
+            return
+        }
+        // Pseudonymised: the summary's addresses are mapped already (typed); the
+        // evidence and the label are text, mapped value by value.
+        withUnsafeMutablePointer(to: &sink) { pointer in
+            var mapped = AddressMappingSink(inner: pointer, map: addressMap)
+            evidence?.describe(into: &mapped)
+            classification?.describe(into: &mapped)
+        }
     }
 }

@@ -17,6 +17,10 @@ public struct FlowReport: Sendable {
     public var evidence: FlowEvidence?
     /// The platform label and why (absent when no rules were loaded).
     public var classification: Classification?
+    /// Set when the run pseudonymises addresses (`--pseudonymise`): the summary's
+    /// addresses are mapped already; the texts described by the evidence and the
+    /// label are mapped by this as they are projected.
+    public var addressMap: (any AddressMap)?
 
     public init(summary: FlowSummary, sourceFile: String, firstFrame: UInt64, nanosecondTimes: Bool, evidence: FlowEvidence? = nil) {
         self.summary = summary

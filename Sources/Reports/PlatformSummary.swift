@@ -44,6 +44,18 @@ public struct PlatformSummary: Sendable {
         if activity == "voice-call" || activity == "video-call" { entry.calls += 1 }
     }
 
+    /// The summary with its client and server addresses mapped (pseudonymised runs).
+    public func mapped(by map: any AddressMap) -> PlatformSummary {
+        var mapped = self
+        for (name, entry) in platforms {
+            var entry = entry
+            entry.clients = Set(entry.clients.map { map.mapText($0) })
+            entry.servers = Dictionary(entry.servers.map { (map.mapText($0.key), $0.value) }, uniquingKeysWith: +)
+            mapped.platforms[name] = entry
+        }
+        return mapped
+    }
+
     /// Readable lines for standard error: per platform, what, when, between which
     /// endpoints (the busiest first) and whether chat or calls.
     public func text() -> String {

@@ -58,7 +58,8 @@ public final class TableWriter: FlowReportWriter {
     }
 
     static func what(_ report: FlowReport) -> String {
-        report.evidence?.headline ?? ""
+        let headline = report.evidence?.headline ?? ""
+        return report.addressMap?.mapText(headline) ?? headline
     }
 
     static func row(_ cells: [String]) -> String {

@@ -28,6 +28,7 @@ struct Analyze: ParsableCommand {
 
     @OptionGroup var input: InputOptions
     @OptionGroup var ruleOptions: RuleOptions
+    @OptionGroup var pseudonymisation: PseudonymiseOptions
 
     @Option(name: .long, help: "Write the per-platform summary as JSON to FILE.")
     var summary: String?
@@ -55,7 +56,7 @@ struct Analyze: ParsableCommand {
         case .table: TableWriter(output: sink)
         case .jsonl, .csv, .eve, .ecs: chosenFormat.streamingWriter(sink)
         }
-        try RunAnalysis.run(input, writer: writer, classifier: try ruleOptions.classifier(), stats: stats, platformSummary: summary, force: force, quiet: quiet)
+        try RunAnalysis.run(input, writer: try pseudonymisation.wrap(writer), classifier: try ruleOptions.classifier(), stats: stats, platformSummary: summary, force: force, quiet: quiet)
     }
 }
 
@@ -66,6 +67,7 @@ struct Fingerprints: ParsableCommand {
     )
 
     @OptionGroup var input: InputOptions
+    @OptionGroup var pseudonymisation: PseudonymiseOptions
 
     @Option(name: [.short, .long], help: "Write the lines to FILE (- for standard output).")
     var output: String?
@@ -78,6 +80,6 @@ struct Fingerprints: ParsableCommand {
 
     func run() throws {
         let writer = FingerprintLineWriter(output: try RunAnalysis.openOutput(output, force: force))
-        try RunAnalysis.run(input, writer: writer, classifier: nil, stats: nil, platformSummary: nil, force: force, quiet: quiet)
+        try RunAnalysis.run(input, writer: try pseudonymisation.wrap(writer), classifier: nil, stats: nil, platformSummary: nil, force: force, quiet: quiet)
     }
 }

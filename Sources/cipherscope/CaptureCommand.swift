@@ -2,6 +2,7 @@ import Analysis
 import ArgumentParser
 import Basics
 import Capture
+import Pseudonymisation
 import Reports
 
 #if canImport(Glibc)
@@ -101,6 +102,7 @@ struct LiveCaptureCommand: ParsableCommand {
     @OptionGroup var flow: FlowOptions
     @OptionGroup var threading: ThreadOptions
     @OptionGroup var ruleOptions: RuleOptions
+    @OptionGroup var pseudonymisation: PseudonymiseOptions
 
     func validate() throws {
         guard !interfaces.isEmpty else { throw ValidationError("Give at least one interface with -i (see cipherscope interfaces).") }
@@ -155,7 +157,9 @@ struct LiveCaptureCommand: ParsableCommand {
             fail("cannot write output: \(error)")
         }
         sink.flushEachRecord = true
+        let pseudonymiser = try pseudonymisation.pseudonymiser()
         let writer: FlowReportWriter = (format ?? .jsonl).streamingWriter(sink)
+            .pseudonymised(by: pseudonymiser)
         var packetFile: PcapngWriter?
         if let write {
             var fileOptions = PacketFileOptions(path: write)
@@ -186,12 +190,12 @@ struct LiveCaptureCommand: ParsableCommand {
         options.duration = duration
         let analyzer = LiveAnalyzer(
             sources: sources, options: options, writer: writer, classifier: classifier, packetFile: packetFile,
-            onSnapshot: view.map { view in { view.draw($0) } },
+            onSnapshot: view.map { view in { view.draw($0.pseudonymised(by: pseudonymiser)) } },
             onInputError: { error in
                 view?.clear()
                 FileHandleOutput.standardError("cipherscope: error: \(error)\n")
             })
-        let summary = analyzer.run()
+        let summary = analyzer.run().pseudonymised(by: pseudonymiser)
         view?.clear()
         RunAnalysis.reportSummary(summary, stats: stats, force: force, quiet: quiet)
         if let outputError = analyzer.outputError {

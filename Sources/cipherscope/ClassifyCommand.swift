@@ -2,6 +2,7 @@ import ArgumentParser
 import Basics
 import Classifier
 import LogInput
+import Pseudonymisation
 import Reports
 import Rules
 
@@ -37,6 +38,7 @@ struct ClassifyCommand: ParsableCommand {
     var paths: [String]
 
     @OptionGroup var ruleOptions: RuleOptions
+    @OptionGroup var pseudonymisation: PseudonymiseOptions
 
     @Option(name: .long, help: "Output format: table (default on a terminal), jsonl, csv, eve or ecs.")
     var format: OutputFormat?
@@ -80,7 +82,8 @@ struct ClassifyCommand: ParsableCommand {
         let chosenFormat = format ?? (toTerminal && Terminal.isTerminal(1) ? .table : .jsonl)
         let sink = try RunAnalysis.openOutput(output, force: force)
         let writer: FlowReportWriter = chosenFormat == .table ? TableWriter(output: sink) : chosenFormat.streamingWriter(sink)
-        let logClassifier = LogClassifier(writer: writer, classifier: classifier)
+        let pseudonymiser = try pseudonymisation.pseudonymiser()
+        let logClassifier = LogClassifier(writer: writer.pseudonymised(by: pseudonymiser), classifier: classifier)
         let report = { (error: LogInputError) in FileHandleOutput.standardError("cipherscope: error: \(error)\n") }
         var extraErrors: [String] = []
         switch source {
@@ -108,7 +111,7 @@ struct ClassifyCommand: ParsableCommand {
             if reader.unjoined > 0 { notes += "cipherscope: \(reader.unjoined) uids had records but no conn.log record (not reported)\n" }
         }
         logClassifier.finish()
-        var summary = logClassifier.summary
+        var summary = logClassifier.summary.pseudonymised(by: pseudonymiser)
         summary.inputErrors.insert(contentsOf: extraErrors, at: 0)
         RunAnalysis.reportSummary(summary, stats: stats, force: force, quiet: quiet)
         // The not-applicable rules and unjoined records are told even with --stats (they are not in its JSON).

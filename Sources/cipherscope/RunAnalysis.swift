@@ -2,6 +2,7 @@ import Analysis
 import ArgumentParser
 import Capture
 import Classifier
+import Pseudonymisation
 import Reports
 
 /// Reads the inputs through the pipeline into `writer`, prints or saves the run
@@ -22,6 +23,7 @@ enum RunAnalysis {
         var summary = analyzer.run(paths: expanded.paths)
         summary.inputErrors.insert(contentsOf: expanded.errors.map(\.description), at: 0)
         summary.skippedInputs = expanded.skipped.map(\.description)
+        summary = summary.pseudonymised(by: (writer as? PseudonymisingWriter)?.pseudonymiser)
 
         reportSummary(summary, stats: stats, platformSummary: platformSummary, force: force, quiet: quiet)
         if let outputError = analyzer.outputError {
