@@ -28,6 +28,7 @@ struct Analyze: ParsableCommand {
 
     @OptionGroup var input: InputOptions
     @OptionGroup var ruleOptions: RuleOptions
+    @OptionGroup var custody: CustodyOptions
 
     @Option(name: .long, help: "Write the per-platform summary as JSON to FILE.")
     var summary: String?
@@ -50,12 +51,14 @@ struct Analyze: ParsableCommand {
     func run() throws {
         let toTerminal = output == nil || output == "-"
         let chosenFormat = format ?? (toTerminal && Terminal.isTerminal(1) ? .table : .jsonl)
+        let recorder = try custody.recorder(force: force)
         let sink = try RunAnalysis.openOutput(output, force: force)
         let writer: FlowReportWriter = switch chosenFormat {
         case .table: TableWriter(output: sink)
         case .jsonl, .csv, .eve, .ecs: chosenFormat.streamingWriter(sink)
         }
-        try RunAnalysis.run(input, writer: writer, classifier: try ruleOptions.classifier(), stats: stats, platformSummary: summary, force: force, quiet: quiet)
+        try RunAnalysis.run(input, writer: writer, classifier: try ruleOptions.classifier(recordingIn: recorder), stats: stats, platformSummary: summary,
+                            force: force, quiet: quiet, custody: recorder, output: output)
     }
 }
 
@@ -66,6 +69,7 @@ struct Fingerprints: ParsableCommand {
     )
 
     @OptionGroup var input: InputOptions
+    @OptionGroup var custody: CustodyOptions
 
     @Option(name: [.short, .long], help: "Write the lines to FILE (- for standard output).")
     var output: String?
@@ -77,7 +81,9 @@ struct Fingerprints: ParsableCommand {
     var quiet = false
 
     func run() throws {
+        let recorder = try custody.recorder(force: force)
         let writer = FingerprintLineWriter(output: try RunAnalysis.openOutput(output, force: force))
-        try RunAnalysis.run(input, writer: writer, classifier: nil, stats: nil, platformSummary: nil, force: force, quiet: quiet)
+        try RunAnalysis.run(input, writer: writer, classifier: nil, stats: nil, platformSummary: nil, force: force, quiet: quiet,
+                            custody: recorder, output: output)
     }
 }
