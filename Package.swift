@@ -124,10 +124,15 @@ let package = Package(
         ),
         // Suricata EVE and Zeek logs as input: flows rebuilt from log records, labelled by the same classifier.
         .target(name: "LogInput", dependencies: ["Basics", "Schema", "Decoding", "Flows", "Inspection", "Rules", "Classifier", "Reports"]),
+        // Chain of custody: the --manifest record (SHA-256 of inputs and outputs, packs, tool commit).
+        .target(
+            name: "Custody",
+            dependencies: ["Basics", "Reports", "Rules", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "cipherscope",
             dependencies: [
-                "Analysis", "Basics", "Capture", "Classifier", "Extraction", "Flows", "Interop", "LogInput", "Pseudonymisation", "Reports", "Rules",
+                "Analysis", "Basics", "Capture", "Classifier", "Custody", "Extraction", "Flows", "Interop", "LogInput", "Pseudonymisation", "Reports", "Rules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

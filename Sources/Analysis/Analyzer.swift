@@ -13,6 +13,9 @@ public final class Analyzer {
 
     /// Files opened so far: the next one's input number.
     private var inputCount = 0
+    /// The earliest and latest packet time of the file being read (Int64.max/min: none yet).
+    private var fileFirstPacket = Int64.max
+    private var fileLastPacket = Int64.min
 
     public init(
         options: AnalysisOptions, writer: FlowReportWriter, classifier: Classifier? = nil,
@@ -44,6 +47,8 @@ public final class Analyzer {
             let input = inputCount
             inputCount += 1
             pipeline.announce(input: input, name: path, nanosecond: file.nanosecondTimestamps)
+            fileFirstPacket = .max
+            fileLastPacket = .min
             // The concrete pipeline, so that the per-frame call is specialised (no witness call).
             let fileError: String?
             if let sharded = pipeline as? ShardedPipeline {
@@ -56,9 +61,14 @@ public final class Analyzer {
             }
             nextTag = fileTag + file.framesRead
             pipeline.summary.filteredPackets += file.framesFiltered
-            pipeline.summary.files.append(.init(
+            var stats = RunSummary.FileStats(
                 path: path, format: file.format.rawValue, linkType: file.linkType,
-                frames: file.framesRead, filtered: file.framesFiltered, error: fileError))
+                frames: file.framesRead, filtered: file.framesFiltered, error: fileError)
+            if fileFirstPacket <= fileLastPacket {
+                stats.firstPacket = fileFirstPacket
+                stats.lastPacket = fileLastPacket
+            }
+            pipeline.summary.files.append(stats)
         }
         pipeline.finish(interrupted: StopSignal.isRequested)
         return pipeline.summary
@@ -75,6 +85,8 @@ public final class Analyzer {
             case .frame(let frame):
                 // Standard input cannot be sniffed for its precision: tell it from the times.
                 if file.format == .unknown && frame.timestamp % 1000 != 0 { sawSubMicrosecond = true }
+                if frame.timestamp < fileFirstPacket { fileFirstPacket = frame.timestamp }
+                if frame.timestamp > fileLastPacket { fileLastPacket = frame.timestamp }
                 pipeline.process(frame.bytes, wireLength: frame.wireLength, linkType: linkType, tag: firstTag + frame.frameNumber,
                                  origin: FrameOrigin(input: input, frame: frame.frameNumber), time: frame.timestamp)
                 if StopSignal.isRequested || pipeline.outputError != nil { return nil }

@@ -10,6 +10,10 @@ public struct RunSummary: Sendable {
         public var frames: UInt64
         public var filtered: UInt64
         public var error: String?
+        /// The earliest and latest packet time in the file (nil when it gave no packet);
+        /// not in `json()`, read by the custody manifest.
+        public var firstPacket: Int64?
+        public var lastPacket: Int64?
 
         public init(path: String, format: String, linkType: Int32, frames: UInt64, filtered: UInt64, error: String?) {
             self.path = path

@@ -336,3 +336,15 @@ enum Base64 {
         return out
     }
 }
+
+extension PackVerifier {
+    /// The id of the key named in the pack's `pack.sig` (nil when the pack has no
+    /// readable signature). Only read here, not verified: `verify` checks it.
+    public static func signingKeyID(packPath: String) -> String? {
+        let sigPath = FileAccess.join(packPath, PackLoader.signatureName)
+        guard FileAccess.kind(sigPath) == .file,
+              let text = try? FileAccess.readText(sigPath, limit: 1 << 16),
+              let signature = try? PackSignature.parse(text, file: sigPath) else { return nil }
+        return VerificationKey(raw: signature.key)?.keyID
+    }
+}

@@ -29,6 +29,7 @@ struct Analyze: ParsableCommand {
     @OptionGroup var input: InputOptions
     @OptionGroup var ruleOptions: RuleOptions
     @OptionGroup var pseudonymisation: PseudonymiseOptions
+    @OptionGroup var custody: CustodyOptions
 
     @Option(name: .long, help: "Write the per-platform summary as JSON to FILE.")
     var summary: String?
@@ -51,12 +52,16 @@ struct Analyze: ParsableCommand {
     func run() throws {
         let toTerminal = output == nil || output == "-"
         let chosenFormat = format ?? (toTerminal && Terminal.isTerminal(1) ? .table : .jsonl)
+        let recorder = try custody.recorder(force: force)
         let sink = try RunAnalysis.openOutput(output, force: force)
         let writer: FlowReportWriter = switch chosenFormat {
         case .table: TableWriter(output: sink)
         case .jsonl, .csv, .eve, .ecs: chosenFormat.streamingWriter(sink)
         }
-        try RunAnalysis.run(input, writer: try pseudonymisation.wrap(writer), classifier: try ruleOptions.classifier(), stats: stats, platformSummary: summary, force: force, quiet: quiet)
+        let pseudonymiser = try pseudonymisation.pseudonymiser()
+        recorder?.pseudonymisationKeyID = pseudonymiser?.key.id
+        try RunAnalysis.run(input, writer: writer.pseudonymised(by: pseudonymiser), classifier: try ruleOptions.classifier(recordingIn: recorder),
+                            stats: stats, platformSummary: summary, force: force, quiet: quiet, custody: recorder, output: output)
     }
 }
 
@@ -68,6 +73,7 @@ struct Fingerprints: ParsableCommand {
 
     @OptionGroup var input: InputOptions
     @OptionGroup var pseudonymisation: PseudonymiseOptions
+    @OptionGroup var custody: CustodyOptions
 
     @Option(name: [.short, .long], help: "Write the lines to FILE (- for standard output).")
     var output: String?
@@ -79,7 +85,11 @@ struct Fingerprints: ParsableCommand {
     var quiet = false
 
     func run() throws {
+        let recorder = try custody.recorder(force: force)
         let writer = FingerprintLineWriter(output: try RunAnalysis.openOutput(output, force: force))
-        try RunAnalysis.run(input, writer: try pseudonymisation.wrap(writer), classifier: nil, stats: nil, platformSummary: nil, force: force, quiet: quiet)
+        let pseudonymiser = try pseudonymisation.pseudonymiser()
+        recorder?.pseudonymisationKeyID = pseudonymiser?.key.id
+        try RunAnalysis.run(input, writer: writer.pseudonymised(by: pseudonymiser), classifier: nil, stats: nil, platformSummary: nil,
+                            force: force, quiet: quiet, custody: recorder, output: output)
     }
 }

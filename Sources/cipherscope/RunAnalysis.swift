@@ -2,6 +2,7 @@ import Analysis
 import ArgumentParser
 import Capture
 import Classifier
+import Custody
 import Pseudonymisation
 import Reports
 
@@ -10,7 +11,7 @@ import Reports
 enum RunAnalysis {
     static func run(
         _ input: InputOptions, writer: FlowReportWriter, classifier: Classifier?, stats: String?, platformSummary: String?,
-        force: Bool, quiet: Bool
+        force: Bool, quiet: Bool, custody: CustodyRecorder? = nil, output: String? = nil
     ) throws {
         let expanded = CaptureInputs.expand(input.paths)
         for error in expanded.errors { FileHandleOutput.standardError("cipherscope: error: \(error)\n") }
@@ -20,12 +21,25 @@ enum RunAnalysis {
         let analyzer = Analyzer(options: try input.analysisOptions(), writer: writer, classifier: classifier) { error in
             FileHandleOutput.standardError("cipherscope: error: \(error)\n")
         }
+        custody?.startInputs(expanded.paths)
         var summary = analyzer.run(paths: expanded.paths)
         summary.inputErrors.insert(contentsOf: expanded.errors.map(\.description), at: 0)
         summary.skippedInputs = expanded.skipped.map(\.description)
         summary = summary.pseudonymised(by: (writer as? PseudonymisingWriter)?.pseudonymiser)
 
-        reportSummary(summary, stats: stats, platformSummary: platformSummary, force: force, quiet: quiet)
+        let written = reportSummary(summary, stats: stats, platformSummary: platformSummary, force: force, quiet: quiet)
+        if let custody {
+            custody.finishInputs(summary, unexpanded: expanded.errors.map { ($0.path, $0.message) })
+            // The outputs as committed (the flow file only when it was written whole).
+            if analyzer.outputError == nil, let output { custody.noteOutput(output) }
+            for path in written { custody.noteOutput(path) }
+            do {
+                try custody.commit()
+            } catch {
+                FileHandleOutput.standardError("cipherscope: error: cannot write manifest: \(error)\n")
+                throw ExitCode(1)
+            }
+        }
         if let outputError = analyzer.outputError {
             FileHandleOutput.standardError("cipherscope: error: cannot write output: \(outputError)\n")
             throw ExitCode(1)
@@ -34,13 +48,17 @@ enum RunAnalysis {
         if summary.interrupted { throw ExitCode(130) }
     }
 
-    /// The run summary as JSON to `stats`, else as text on standard error unless `quiet`.
-    static func reportSummary(_ summary: RunSummary, stats: String?, platformSummary: String? = nil, force: Bool, quiet: Bool) {
+    /// The run summary as JSON to `stats`, else as text on standard error unless `quiet`;
+    /// returns the files written.
+    @discardableResult
+    static func reportSummary(_ summary: RunSummary, stats: String?, platformSummary: String? = nil, force: Bool, quiet: Bool) -> [String] {
+        var written: [String] = []
         if let stats {
             do {
                 let file = try OutputFile.open(stats, force: force)
                 try file.write(summary.json())
                 try file.commit()
+                written.append(stats)
             } catch {
                 FileHandleOutput.standardError("cipherscope: error: cannot write stats: \(error)\n")
             }
@@ -52,10 +70,12 @@ enum RunAnalysis {
                 let file = try OutputFile.open(platformSummary, force: force)
                 try file.write(summary.platforms.json())
                 try file.commit()
+                written.append(platformSummary)
             } catch {
                 FileHandleOutput.standardError("cipherscope: error: cannot write platform summary: \(error)\n")
             }
         }
+        return written
     }
 
     static func openOutput(_ path: String?, force: Bool) throws -> OutputFile {
