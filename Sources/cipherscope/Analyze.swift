@@ -34,6 +34,22 @@ struct Analyze: ParsableCommand {
     @Option(name: .long, help: "Write the per-platform summary as JSON to FILE.")
     var summary: String?
 
+    @OptionGroup var flows: FlowOutputOptions
+
+    func run() throws {
+        let recorder = try custody.recorder(force: flows.force)
+        let writer = try flows.writer()
+        let pseudonymiser = try pseudonymisation.pseudonymiser()
+        recorder?.pseudonymisationKeyID = pseudonymiser?.key.id
+        try RunAnalysis.run(input, writer: writer.pseudonymised(by: pseudonymiser), classifier: try ruleOptions.classifier(recordingIn: recorder),
+                            stats: flows.stats, platformSummary: summary, force: flows.force, quiet: flows.quiet, custody: recorder,
+                            output: flows.output)
+    }
+}
+
+/// Where and how the flow records go, shared by the commands that write them
+/// (`analyze`, `classify`).
+struct FlowOutputOptions: ParsableArguments {
     @Option(name: .long, help: "Output format: table (default on a terminal), jsonl, csv, eve (Suricata EVE JSON) or ecs (Elastic Common Schema).")
     var format: OutputFormat?
 
@@ -49,19 +65,12 @@ struct Analyze: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print no run summary on standard error.")
     var quiet = false
 
-    func run() throws {
+    /// The writer for the chosen format (the table on a terminal, else JSON Lines), on the opened output.
+    func writer() throws -> FlowReportWriter {
         let toTerminal = output == nil || output == "-"
         let chosenFormat = format ?? (toTerminal && Terminal.isTerminal(1) ? .table : .jsonl)
-        let recorder = try custody.recorder(force: force)
         let sink = try RunAnalysis.openOutput(output, force: force)
-        let writer: FlowReportWriter = switch chosenFormat {
-        case .table: TableWriter(output: sink)
-        case .jsonl, .csv, .eve, .ecs: chosenFormat.streamingWriter(sink)
-        }
-        let pseudonymiser = try pseudonymisation.pseudonymiser()
-        recorder?.pseudonymisationKeyID = pseudonymiser?.key.id
-        try RunAnalysis.run(input, writer: writer.pseudonymised(by: pseudonymiser), classifier: try ruleOptions.classifier(recordingIn: recorder),
-                            stats: stats, platformSummary: summary, force: force, quiet: quiet, custody: recorder, output: output)
+        return chosenFormat == .table ? TableWriter(output: sink) : chosenFormat.streamingWriter(sink)
     }
 }
 

@@ -40,20 +40,7 @@ struct ClassifyCommand: ParsableCommand {
     @OptionGroup var ruleOptions: RuleOptions
     @OptionGroup var pseudonymisation: PseudonymiseOptions
 
-    @Option(name: .long, help: "Output format: table (default on a terminal), jsonl, csv, eve or ecs.")
-    var format: OutputFormat?
-
-    @Option(name: [.short, .long], help: "Write flows to FILE (- for standard output).")
-    var output: String?
-
-    @Flag(name: .long, help: "Replace an existing output file.")
-    var force = false
-
-    @Option(name: .long, help: "Write the run summary as JSON to FILE instead of standard error.")
-    var stats: String?
-
-    @Flag(name: .shortAndLong, help: "Print no run summary on standard error.")
-    var quiet = false
+    @OptionGroup var flows: FlowOutputOptions
 
     @Option(name: .long, help: "Longest log line read, in bytes; longer lines are reported and skipped.")
     var maxLineLength: Int = LineReader.defaultMaximumLength
@@ -78,10 +65,7 @@ struct ClassifyCommand: ParsableCommand {
             notes += applicability.text()
         }
 
-        let toTerminal = output == nil || output == "-"
-        let chosenFormat = format ?? (toTerminal && Terminal.isTerminal(1) ? .table : .jsonl)
-        let sink = try RunAnalysis.openOutput(output, force: force)
-        let writer: FlowReportWriter = chosenFormat == .table ? TableWriter(output: sink) : chosenFormat.streamingWriter(sink)
+        let writer = try flows.writer()
         let pseudonymiser = try pseudonymisation.pseudonymiser()
         let logClassifier = LogClassifier(writer: writer.pseudonymised(by: pseudonymiser), classifier: classifier)
         let report = { (error: LogInputError) in FileHandleOutput.standardError("cipherscope: error: \(error)\n") }
@@ -113,9 +97,9 @@ struct ClassifyCommand: ParsableCommand {
         logClassifier.finish()
         var summary = logClassifier.summary.pseudonymised(by: pseudonymiser)
         summary.inputErrors.insert(contentsOf: extraErrors, at: 0)
-        RunAnalysis.reportSummary(summary, stats: stats, force: force, quiet: quiet)
+        RunAnalysis.reportSummary(summary, stats: flows.stats, force: flows.force, quiet: flows.quiet)
         // The not-applicable rules and unjoined records are told even with --stats (they are not in its JSON).
-        if !quiet { FileHandleOutput.standardError(notes) }
+        if !flows.quiet { FileHandleOutput.standardError(notes) }
         if let outputError = logClassifier.outputError {
             FileHandleOutput.standardError("cipherscope: error: cannot write output: \(outputError)\n")
             throw ExitCode(1)
