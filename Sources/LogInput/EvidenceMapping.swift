@@ -1,6 +1,7 @@
 import Decoding
 import Flows
 import Inspection
+import Reports
 import Schema
 
 /// The translations both sources need: protocol names, TLS and QUIC versions,
@@ -128,24 +129,14 @@ enum EvidenceMapping {
     static func hexByte(_ text: String) -> UInt8 { UInt8(text, radix: 16) ?? 0 }
 }
 
-/// RFC 3339 times to the second (for certificate validity from epoch seconds).
+/// RFC 3339 times to the second (for certificate validity from epoch seconds),
+/// on the calendar arithmetic of `TimeFormat`.
 enum CivilTime {
     static func rfc3339Seconds(_ nanoseconds: Int64) -> String {
         let seconds = nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let rest = seconds - days * 86_400
-        // civil_from_days (H. Hinnant).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let c = TimeFormat.civilFields(seconds)
         func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(year)-\(two(month))-\(two(day))T\(two(rest / 3600)):\(two(rest % 3600 / 60)):\(two(rest % 60))Z"
+        return "\(c.year)-\(two(c.month))-\(two(c.day))T\(two(c.hour)):\(two(c.minute)):\(two(c.second))Z"
     }
 }
 

@@ -47,7 +47,7 @@ public enum TimeFormat {
     }
 
     /// Calendar fields (proleptic Gregorian, UTC) of a Unix time.
-    static func civilFields(_ seconds: Int64) -> (year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64) {
+    public static func civilFields(_ seconds: Int64) -> (year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64) {
         var days = seconds / 86_400
         var secondOfDay = seconds % 86_400
         if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
