@@ -24,9 +24,11 @@ public struct TCPStreamPrefix {
         self.limit = limit
     }
 
-    /// The stream starts after this SYN's sequence number.
+    /// The stream starts after this SYN's sequence number. A later SYN with another
+    /// sequence number (a retried connection attempt on the same ports) moves the
+    /// start while no data is held yet.
     public mutating func start(synSequence: UInt32) {
-        if base == nil { base = synSequence &+ 1 }
+        if base == nil || (bytes.isEmpty && pending.isEmpty) { base = synSequence &+ 1 }
     }
 
     /// Adds one segment's payload; returns true when the contiguous prefix grew.

@@ -14,6 +14,8 @@ public struct FlowEvidence: Sendable {
     /// The name this flow's server address was looked up by (from an earlier DNS answer).
     public var dnsName: String?
     @Boxed public var http: HTTPEvidence? = nil
+    /// The target a proxy was asked to connect to (HTTP CONNECT, SOCKS).
+    @Boxed public var proxy: ProxyEvidence? = nil
     @Boxed public var ssh: SSHEvidence? = nil
     @Boxed public var stun: STUNEvidence? = nil
     @Boxed public var rtp: RTPEvidence? = nil
@@ -30,7 +32,7 @@ public struct FlowEvidence: Sendable {
 
     public var isEmpty: Bool {
         appProto == nil && tls == nil && quic == nil && ja4t == nil && ja4ts == nil && dns == nil
-            && dnsName == nil && http == nil && ssh == nil && stun == nil && rtp == nil && mtproto == nil && framings.isEmpty
+            && dnsName == nil && http == nil && proxy == nil && ssh == nil && stun == nil && rtp == nil && mtproto == nil && framings.isEmpty
     }
 
     /// The most telling single fact, for the table: the field with the best
@@ -56,6 +58,7 @@ public struct FlowEvidence: Sendable {
         if let dns { sink.object(.dns) { dns.describe(into: &$0) } }
         sink.text(.dnsName, dnsName)
         if let http { sink.object(.http) { http.describe(into: &$0) } }
+        if let proxy { sink.object(.proxy) { proxy.describe(into: &$0) } }
         if let ssh { sink.object(.ssh) { ssh.describe(into: &$0) } }
         if let stun { sink.object(.stun) { stun.describe(into: &$0) } }
         if let rtp { sink.object(.rtp) { rtp.describe(into: &$0) } }

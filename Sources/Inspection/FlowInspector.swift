@@ -134,7 +134,9 @@ final class FlowInspector {
         guard packet.payload.count > 0, !directionDone[direction] else { return nil }
         payloadPackets += 1
         var response: DNSMessage?
-        if streams[direction].add(sequence: packet.tcpSequence, payload: packet.payload) {
+        // TCP Fast Open: data in a SYN follows the SYN's own sequence number.
+        let sequence = flags & TCPFlags.syn != 0 ? packet.tcpSequence &+ 1 : packet.tcpSequence
+        if streams[direction].add(sequence: sequence, payload: packet.payload) {
             response = examine(direction)
         }
         if !unit.isUndecided { earlyPackets = [] }

@@ -15,6 +15,8 @@ public enum AppProtocol: String, Sendable, Hashable, CaseIterable {
     case openvpn
     case wireguard
     case xmpp
+    // Clear-text protocols that may turn into TLS (STARTTLS and the like) or relay a stream.
+    case smtp, imap, pop3, ftp, ldap, postgresql, rdp, socks
 
     /// The name as written in outputs and rule packs.
     @inlinable public var name: String { rawValue }

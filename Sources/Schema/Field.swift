@@ -26,6 +26,7 @@ public enum Field: Int, CaseIterable, Sendable, Hashable {
     case dns, dnsQueries, dnsQueryName, dnsQueryType, dnsAnswers, dnsAnswerName, dnsAnswerType, dnsAnswerData, dnsAnswerTTL, dnsRcode
     case dnsName
     case http, httpHost, httpMethod, httpTarget, httpUserAgent, httpJA4H
+    case proxy, proxyType, proxyTargetHost, proxyTargetPort
     case ssh, sshClientBanner, sshServerBanner, sshHASSH, sshHASSHServer, sshJA4SSH
     case stun, stunRealm, stunSoftware, stunAttributes, stunMethods, stunMapped, stunRelayed, stunPeer, stunMessages
     case rtp, rtpPayloadTypes, rtpSSRCCount, rtpPackets, rtcpPackets
@@ -124,6 +125,10 @@ public enum Field: Int, CaseIterable, Sendable, Hashable {
         case .httpTarget: FieldDeclaration("http.target", .text, rule: .text, eve: "http.url")
         case .httpUserAgent: FieldDeclaration("http.user_agent", .text, rule: .text, eve: "http.http_user_agent")
         case .httpJA4H: FieldDeclaration("http.ja4h", .texts, fingerprint: true, rule: .text)
+        case .proxy: FieldDeclaration("proxy", .object)
+        case .proxyType: FieldDeclaration("proxy.type", .text, rule: .text)
+        case .proxyTargetHost: FieldDeclaration("proxy.target_host", .text, headline: 11, rule: .domain)
+        case .proxyTargetPort: FieldDeclaration("proxy.target_port", .number, rule: .number)
         case .ssh: FieldDeclaration("ssh", .object)
         case .sshClientBanner: FieldDeclaration("ssh.client_banner", .text, headline: 6, rule: .text, eve: ["ssh.client.proto_version", "ssh.client.software_version"])
         case .sshServerBanner: FieldDeclaration("ssh.server_banner", .text, headline: 7, rule: .text, eve: ["ssh.server.proto_version", "ssh.server.software_version"])

@@ -25,6 +25,8 @@ enum ProtocolUnit {
     // TCP units with state.
     case ssh(SSHUnit)
     case xmpp(XMPPUnit)
+    /// STARTTLS and the like, and proxies: clear text, then TLS on the same stream.
+    case upgrade(UpgradeUnit)
     // UDP units with state: once engaged, every later datagram goes to them.
     case quic(QUICUnit)
     case openVPN(OpenVPNUnit)
@@ -63,6 +65,8 @@ enum ProtocolUnit {
             OpenVPNUnit.examine(bytes, direction: direction, flow: flow)
         case .xmpp(let xmpp):
             xmpp.examine(bytes, direction: direction, flow: flow)
+        case .upgrade(let upgrade):
+            upgrade.examine(bytes, direction: direction, flow: flow)
         }
         return nil
     }
@@ -88,17 +92,25 @@ extension FlowInspector {
 /// The TCP probe table: the first bytes of a direction (its stream prefix so far)
 /// are offered to each row in this order until one recognises them. The order
 /// decides what a flow is called; rows marked client-only look at the client's
-/// bytes only.
+/// bytes only, server-only rows at the server's.
 enum TCPProbe {
-    case tls, ssh, http, openVPN, whatsAppNoise, dns, stun, xmpp, mtproto, viber
+    case tls, ssh, http, openVPN, whatsAppNoise, dns, stun, xmpp, greeting, ldap, postgres, rdp, socks, mtproto, viber
 
-    static let order: [TCPProbe] = [.tls, .ssh, .http, .openVPN, .whatsAppNoise, .dns, .stun, .xmpp, .mtproto, .viber]
+    static let order: [TCPProbe] = [
+        .tls, .ssh, .http, .openVPN, .whatsAppNoise, .dns, .stun, .xmpp,
+        .greeting, .ldap, .postgres, .rdp, .socks, .mtproto, .viber,
+    ]
 
     var clientOnly: Bool {
         switch self {
-        case .tls, .ssh, .xmpp: false
-        case .http, .openVPN, .whatsAppNoise, .dns, .stun, .mtproto, .viber: true
+        case .tls, .ssh, .xmpp, .greeting: false
+        case .http, .openVPN, .whatsAppNoise, .dns, .stun, .ldap, .postgres, .rdp, .socks, .mtproto, .viber: true
         }
+    }
+
+    /// The server speaks first (SMTP, FTP, IMAP, POP3 greetings).
+    var serverOnly: Bool {
+        if case .greeting = self { true } else { false }
     }
 
     /// The unit the flow turns into; `.undecided` to wait for more bytes (no later
@@ -113,6 +125,11 @@ enum TCPProbe {
         case .dns: DNSUnit.probeTCP(bytes, flow: flow)
         case .stun: STUNUnit.probeTCP(bytes, flow: flow)
         case .xmpp: XMPPUnit.probe(bytes, flow: flow)
+        case .greeting: UpgradeUnit.probeGreeting(bytes, flow: flow)
+        case .ldap: UpgradeUnit.probeLDAP(bytes, flow: flow)
+        case .postgres: UpgradeUnit.probePostgres(bytes, flow: flow)
+        case .rdp: UpgradeUnit.probeRDP(bytes, flow: flow)
+        case .socks: UpgradeUnit.probeSOCKS(bytes, flow: flow)
         case .mtproto: MTProtoUnit.probe(bytes, flow: flow)
         case .viber: FramingsUnit.probeViberTCP(bytes, flow: flow)
         }
@@ -120,7 +137,7 @@ enum TCPProbe {
 
     /// Recognises the protocol from the first bytes of either direction.
     static func classify(_ bytes: UnsafeRawBufferPointer, direction: Int, flow: FlowInspector) -> ProtocolUnit {
-        for row in order where direction == 0 || !row.clientOnly {
+        for row in order where direction == 0 ? !row.serverOnly : !row.clientOnly {
             if let unit = row.probe(bytes, flow: flow) { return unit }
         }
         return flow.payloadPackets >= FlowInspector.Budget.undecidedPayloadPackets ? .finished : .undecided

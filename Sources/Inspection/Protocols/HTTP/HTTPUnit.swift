@@ -20,6 +20,8 @@ enum HTTPUnit {
         http.userAgent = request.userAgent
         http.ja4h.append(JA4H(request: request).fingerprint)
         flow.evidence.http = http
+        // A proxy's CONNECT: the tunnel's TLS handshake follows (`UpgradeUnit`).
+        if request.connectTarget != nil && UpgradeUnit.beginHTTPConnect(bytes, flow: flow) { return }
         flow.done(0)
     }
 }
