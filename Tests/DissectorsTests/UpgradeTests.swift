@@ -87,8 +87,8 @@ struct UpgradeTests {
         #expect(client(socks5v6) == .request(ProxyTarget(kind: .socks5, host: "2001:db8::1", port: 443), innerStart: socks5v6.count))
         #expect(client([5, 1]) == .pending)
         #expect(client([0x16, 3, 1]) == .notSOCKS)
-        #expect([5, 1, 0].withUnsafeBytes { SOCKS.looksLikeRequest($0) })
-        #expect(![5, 1].withUnsafeBytes { SOCKS.looksLikeRequest($0) })
+        #expect(([5, 1, 0] as [UInt8]).withUnsafeBytes { SOCKS.looksLikeRequest($0) })
+        #expect(!([5, 1] as [UInt8]).withUnsafeBytes { SOCKS.looksLikeRequest($0) })
         let reply: [UInt8] = [5, 2, 1, 0, 5, 0, 0, 1, 127, 0, 0, 1, 0x20, 0xFB]
         #expect(negotiation(reply) { SOCKS.server($0, version: .socks5) } == .innerStarts(at: reply.count))
         #expect(negotiation([5, 0xFF]) { SOCKS.server($0, version: .socks5) } == .plain)
