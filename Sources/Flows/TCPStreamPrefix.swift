@@ -9,6 +9,9 @@ public struct TCPStreamPrefix {
     public var limit: Int
     /// Sequence number of `bytes[0]`, once known.
     private var base: UInt32?
+    /// The start a later SYN with another sequence number announced (a new connection
+    /// attempt on the same ports), used only if the first data does not fit `base`.
+    private var laterStart: UInt32?
     private var pending: [(offset: Int, data: [UInt8])] = []
     private var pendingBytes = 0
     static let maxPendingSegments = 64
@@ -25,10 +28,16 @@ public struct TCPStreamPrefix {
     }
 
     /// The stream starts after this SYN's sequence number. A later SYN with another
-    /// sequence number (a retried connection attempt on the same ports) moves the
-    /// start while no data is held yet.
+    /// sequence number (a new connection attempt on the same ports) is kept aside:
+    /// the first data decides which start it continues, since middleboxes also send
+    /// stray SYN-ACKs with bogus numbers while the data follows the first one.
     public mutating func start(synSequence: UInt32) {
-        if base == nil || (bytes.isEmpty && pending.isEmpty) { base = synSequence &+ 1 }
+        let start = synSequence &+ 1
+        if base == nil {
+            base = start
+        } else if start != base, bytes.isEmpty, pending.isEmpty {
+            laterStart = start
+        }
     }
 
     /// Adds one segment's payload; returns true when the contiguous prefix grew.
@@ -36,7 +45,14 @@ public struct TCPStreamPrefix {
     public mutating func add(sequence: UInt32, payload: UnsafeRawBufferPointer) -> Bool {
         guard payload.count > 0, bytes.count < limit else { return false }
         // A capture that starts mid-stream: the first data seen starts the stream.
-        let start = base ?? sequence
+        var start = base ?? sequence
+        if let later = laterStart, bytes.isEmpty, pending.isEmpty {
+            laterStart = nil
+            if !(0..<limit).contains(Int(Int32(bitPattern: sequence &- start))),
+               (0..<limit).contains(Int(Int32(bitPattern: sequence &- later))) {
+                start = later
+            }
+        }
         base = start
         var offset = Int(Int32(bitPattern: sequence &- start))
         var data = payload

@@ -33,6 +33,25 @@ struct TCPStreamPrefixTests {
         #expect(stream.bytes == [9, 9])
     }
 
+    @Test func aNewConnectionAttemptWithAnotherSequenceNumberRestartsTheStream() {
+        var stream = TCPStreamPrefix(limit: 64)
+        stream.start(synSequence: 1000)
+        stream.start(synSequence: 90_000)           // the port reused by a new attempt
+        #expect(add(&stream, 90_001, [1, 2]))
+        #expect(stream.bytes == [1, 2])
+    }
+
+    @Test func aStraySynAckDoesNotMoveTheStart() {
+        // KakaoTalk_chat.pcap: a second SYN-ACK with a bogus number while the data
+        // follows the first one.
+        var stream = TCPStreamPrefix(limit: 64)
+        stream.start(synSequence: 1_612_884_805)
+        stream.start(synSequence: 1_712_195_420)
+        #expect(add(&stream, 1_612_884_806, [1, 2]))
+        #expect(add(&stream, 1_612_884_808, [3]))
+        #expect(stream.bytes == [1, 2, 3])
+    }
+
     @Test func boundedByTheLimit() {
         var stream = TCPStreamPrefix(limit: 4)
         stream.start(synSequence: 0)
