@@ -120,7 +120,7 @@ public struct CustodyManifest: Sendable {
 /// goes, written and committed last, after the outputs it lists.
 public final class CustodyRecorder {
     public private(set) var manifest: CustodyManifest
-    private let file: OutputFile
+    private let file: OutputFile?
     private var inputHashing: BackgroundWork<[String: Result<FileDigest, CustodyError>]>?
     private var standardInput: StandardInputTee?
 
@@ -130,11 +130,12 @@ public final class CustodyRecorder {
         set { manifest.pseudonymisationKeyID = newValue }
     }
 
-    /// Reserves `path` (refusing an existing file unless `force`, as every output does).
-    public init(path: String, force: Bool, version: String, executable: String, commandLine: [String],
+    /// Reserves `path` (refusing an existing file unless `force`, as every output does);
+    /// nil `path`: the facts are gathered for the caller (the HTML report) and no file is written.
+    public init(path: String?, force: Bool, version: String, executable: String, commandLine: [String],
                 caseID: String?, operatorName: String?) throws(OutputError) {
-        if path == "-" { throw OutputError(path: path, message: "the manifest must be a file") }
-        file = try OutputFile.open(path, force: force)
+        if path == "-" { throw OutputError(path: "-", message: "the manifest must be a file") }
+        file = try path.map { path throws(OutputError) in try OutputFile.open(path, force: force) }
         manifest = CustodyManifest(
             tool: .init(name: "cipherscope", version: version, sourceCommit: SourceCommit.find(executable: executable)),
             commandLine: commandLine, caseID: caseID, operatorName: operatorName,
@@ -198,9 +199,16 @@ public final class CustodyRecorder {
         manifest.outputs.append(.init(path: path, digest: digest))
     }
 
-    /// Stamps the end time and writes the manifest atomically (0600).
+    /// Stamps the end of the run (once: a later call keeps the first time), for a
+    /// caller that shows the manifest before committing it.
+    public func stampEnd() {
+        if manifest.ended == 0 { manifest.ended = SystemClock.wall() }
+    }
+
+    /// Stamps the end time (unless stamped) and writes the manifest atomically (0600).
     public func commit() throws(OutputError) {
-        manifest.ended = SystemClock.wall()
+        stampEnd()
+        guard let file else { return }
         try file.write(manifest.json())
         try file.commit()
     }
