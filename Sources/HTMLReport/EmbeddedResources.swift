@@ -435,7 +435,9 @@ h3 { font-size: 15px; margin: 18px 0 6px; }
 .tlp-amber, .tlp-amber-strict { background: #ffc000; color: #000; }
 .tlp-red { background: #ff2b2b; color: #000; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; }
-th, td { text-align: left; vertical-align: top; padding: 4px 8px; border-bottom: 1px solid var(--rule); overflow-wrap: anywhere; }
+th, td { text-align: left; vertical-align: top; padding: 4px 8px; border-bottom: 1px solid var(--rule); overflow-wrap: break-word; }
+table.grid thead th, td.time { white-space: nowrap; }
+td.names, td.value, td.path, td.sha256 { overflow-wrap: anywhere; }
 table.facts th { width: 28%; color: var(--muted); font-weight: normal; }
 table.grid thead th { background: var(--stripe); border-bottom: 2px solid var(--rule); }
 table.small { font-size: 12.5px; }
@@ -502,7 +504,7 @@ footer { margin-top: 40px; border-top: 1px solid var(--rule); padding-top: 8px; 
 <thead><tr><th>{{t.platform}}</th><th>{{t.flows}}</th><th>{{t.bytes}}</th><th>{{t.clients}}</th><th>{{t.first_seen}}</th><th>{{t.last_seen}}</th><th>{{t.activity}}</th><th>{{t.server_names}}</th></tr></thead>
 <tbody>
 {{#platforms}}
-<tr class="platform"><td class="platform-name">{{name}}</td><td class="num">{{flows}}</td><td class="num">{{bytes}}</td><td class="num">{{clients}}</td><td>{{firstSeen}}</td><td>{{lastSeen}}</td><td>{{activities}}</td><td class="names">{{serverNames}}</td></tr>
+<tr class="platform"><td class="platform-name">{{name}}</td><td class="num">{{flows}}</td><td class="num">{{bytes}}</td><td class="num">{{clients}}</td><td class="time">{{firstSeen}}</td><td class="time">{{lastSeen}}</td><td>{{activities}}</td><td class="names">{{serverNames}}</td></tr>
 {{/platforms}}
 </tbody>
 </table>
@@ -527,7 +529,7 @@ footer { margin-top: 40px; border-top: 1px solid var(--rule); padding-top: 8px; 
 <thead><tr><th>{{t.start}}</th><th>{{t.duration}}</th><th>{{t.platform}}</th><th>{{t.call_kind}}</th><th>{{t.client}}</th><th>{{t.server}}</th><th>{{t.flow}}</th></tr></thead>
 <tbody>
 {{#calls}}
-<tr class="call"><td>{{start}}</td><td class="num">{{duration}}</td><td class="call-platform">{{platform}}</td><td class="call-kind">{{kind}}</td><td>{{client}}</td><td>{{server}}</td><td class="num">{{flowID}}</td></tr>
+<tr class="call"><td class="time">{{start}}</td><td class="num">{{duration}}</td><td class="call-platform">{{platform}}</td><td class="call-kind">{{kind}}</td><td>{{client}}</td><td>{{server}}</td><td class="num">{{flowID}}</td></tr>
 {{/calls}}
 </tbody>
 </table>
@@ -627,7 +629,7 @@ footer { margin-top: 40px; border-top: 1px solid var(--rule); padding-top: 8px; 
 {{#bars}}<rect class="{{cls}}" x="{{x}}" y="{{y}}" width="{{w}}" height="{{h}}"><title>{{title}}</title></rect>{{/bars}}
 {{/rows}}
 </svg>
-<p class="legend"><svg width="14" height="10" aria-hidden="true"><rect class="bar" width="14" height="10"/></svg> {{t.legend_flow}} &nbsp; <svg width="14" height="10" aria-hidden="true"><rect class="bar call" width="14" height="10"/></svg> {{t.legend_call}}</p>
+<p class="legend"><svg width="14" height="10" aria-hidden="true"><rect class="bar swatch" width="14" height="10"/></svg> {{t.legend_flow}} &nbsp; <svg width="14" height="10" aria-hidden="true"><rect class="bar call swatch" width="14" height="10"/></svg> {{t.legend_call}}</p>
 
 """####,
     ]

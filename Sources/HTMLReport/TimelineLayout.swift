@@ -37,9 +37,11 @@ struct TimelineLayout {
             let time = start + (end - start) / Int64(Self.tickCount - 1) * Int64(index)
             let civil = TimeFormat.civil(Self.floorSeconds(time))
             let x = self.x(time)
+            // Over a day, the date matters more than the seconds.
+            let label = end - start >= 86_400_000_000_000 ? "\(civil.date) \(civil.time.prefix(5))" : civil.time
             ticks.append([
                 "x": Self.number(x), "y2": Self.number(height - 4),
-                "label": civil.time, "anchor": index == 0 ? "start" : index == Self.tickCount - 1 ? "end" : "middle",
+                "label": label, "anchor": index == 0 ? "start" : index == Self.tickCount - 1 ? "end" : "middle",
             ])
         }
         var rowContexts: [[String: Any]] = []

@@ -108,7 +108,7 @@ struct ReportCommand: ParsableCommand {
         }
         let platforms = content.platforms.platforms.count
         FileHandleOutput.standardError(
-            "cipherscope: wrote the report of \(content.flows) flows (\(platforms) platforms, \(content.calls.count + content.callsLeftOut) calls) to \(output)\n")
+            "cipherscope: wrote \(output): \(content.flows) flows; platforms: \(platforms); calls: \(content.calls.count + content.callsLeftOut)\n")
         if !summary.inputErrors.isEmpty { throw ExitCode(2) }
     }
 }
