@@ -102,6 +102,8 @@ public struct ExtractResult: Sendable {
     /// Errors reading the inputs (as analyze reports them; the extract holds the frames read before).
     public var inputErrors: [String]
     public var interrupted: Bool
+    /// The analysis pass's run summary (per-file statistics, for the custody manifest).
+    public var summary: RunSummary
 }
 
 /// `cipherscope extract`: the frames of selected flows, copied from the original
@@ -138,7 +140,7 @@ public final class Extractor {
         let collector = SelectingWriter(selection: selection)
         let analyzer = Analyzer(options: options, writer: collector, classifier: classifier, onInputError: onInputError)
         let summary = analyzer.run(paths: paths)
-        if StopSignal.isRequested { return ExtractResult(flows: [], packets: 0, inputErrors: summary.inputErrors, interrupted: true) }
+        if StopSignal.isRequested { return ExtractResult(flows: [], packets: 0, inputErrors: summary.inputErrors, interrupted: true, summary: summary) }
         var flows = collector.selected
         guard !flows.isEmpty else {
             throw ExtractError("no flow matches the selection (\(selection.description))", isEmptySelection: true)
@@ -152,7 +154,7 @@ public final class Extractor {
         // 3. Copy.
         let packets = try copy(paths: paths, frames: frames, flows: &flows, selection: selection, output: output, force: force,
                                tool: tool)
-        return ExtractResult(flows: flows, packets: packets, inputErrors: summary.inputErrors, interrupted: false)
+        return ExtractResult(flows: flows, packets: packets, inputErrors: summary.inputErrors, interrupted: false, summary: summary)
     }
 
     /// Pass 2: tag → position in `flows` of every frame of a selected flow, and the

@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Capture
+import Custody
 import Extraction
 
 /// `cipherscope extract`: the packets of selected flows, from the original files, as pcapng.
@@ -19,6 +20,7 @@ struct ExtractCommand: ParsableCommand {
 
     @OptionGroup var input: InputOptions
     @OptionGroup var ruleOptions: RuleOptions
+    @OptionGroup var custody: CustodyOptions
 
     @Option(name: [.short, .long], help: "The pcapng file to write.")
     var output: String
@@ -39,11 +41,13 @@ struct ExtractCommand: ParsableCommand {
         let selection = try select.selection()
         let expanded = CaptureInputs.expand(input.paths)
         for error in expanded.errors { FileHandleOutput.standardError("cipherscope: error: \(error)\n") }
+        let recorder = try custody.recorder(force: force)
         StopSignal.install()
-        let extractor = Extractor(options: try input.analysisOptions(), classifier: try ruleOptions.classifier()) { error in
+        let extractor = Extractor(options: try input.analysisOptions(), classifier: try ruleOptions.classifier(recordingIn: recorder)) { error in
             FileHandleOutput.standardError("cipherscope: error: \(error)\n")
         }
         let result: ExtractResult
+        recorder?.startInputs(expanded.paths)
         do {
             result = try extractor.run(paths: expanded.paths, selection: selection, output: output, force: force,
                                        tool: "cipherscope \(Cipherscope.configuration.version)")
@@ -52,6 +56,11 @@ struct ExtractCommand: ParsableCommand {
             throw CommandFailure("\(error)")
         }
         if result.interrupted { throw ExitCode(130) }
+        if let recorder {
+            recorder.finishInputs(result.summary, unexpanded: expanded.errors.map { ($0.path, $0.message) })
+            recorder.noteOutput(output)
+            do { try recorder.commit() } catch { throw CommandFailure("cannot write manifest: \(error)") }
+        }
         FileHandleOutput.standardError("cipherscope: wrote \(result.packets) packets of \(result.flows.count) flows to \(output)\n")
         for flow in result.flows where flow.copied != flow.packets {
             FileHandleOutput.standardError("cipherscope: warning: flow \(flow.flowID): \(flow.copied) frames copied, \(flow.packets) counted\n")
