@@ -193,6 +193,23 @@ public final class CustodyRecorder {
         manifest.inputErrors = summary.inputErrors
     }
 
+    /// The inputs of a run over log files (`classify`): each file hashed; logs have no
+    /// packets to count or time, so those stay 0 and null.
+    public func finishLogInputs(_ paths: [String], summary: RunSummary) {
+        let digests = inputHashing?.join() ?? [:]
+        for path in paths {
+            var digest: FileDigest?
+            var error: String?
+            switch digests[path] ?? Digests.file(path) {
+            case .success(let value): digest = value
+            case .failure(let failure): error = "cannot hash: \(failure.message)"
+            }
+            manifest.inputs.append(.init(path: path, digest: digest, firstPacket: nil, lastPacket: nil, packets: 0, error: error))
+        }
+        manifest.flows = summary.flows
+        manifest.inputErrors = summary.inputErrors
+    }
+
     /// Lists a file the run wrote and committed (regular files only: not "-", pipes or devices).
     public func noteOutput(_ path: String) {
         guard path != "-", FileIO.kind(of: path) == .file, case .success(let digest) = Digests.file(path) else { return }
