@@ -161,7 +161,10 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["cipherscope"]),
         // The report: catalogues complete in every language, embedded resources current,
         // escaping; the built `cipherscope report` opened in headless Chromium when installed.
-        .testTarget(name: "HTMLReportTests", dependencies: ["HTMLReport", "cipherscope"], exclude: ["png-stats.py"]),
+        .testTarget(
+            name: "HTMLReportTests",
+            dependencies: ["HTMLReport", "Custody", "Reports", "Classifier", "Flows", "Decoding", "cipherscope"],
+            exclude: ["png-stats.py"]),
         .testTarget(
             name: "AnalysisTests",
             dependencies: ["Schema", "Analysis", "Capture", "Decoding", "Flows", "Inspection", "Classifier", "Rules", "Reports"]

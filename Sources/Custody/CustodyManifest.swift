@@ -14,6 +14,12 @@ public struct CustodyManifest: Sendable {
         public var version: String
         /// Nil: "unknown" (see `SourceCommit`).
         public var sourceCommit: String?
+
+        public init(name: String, version: String, sourceCommit: String?) {
+            self.name = name
+            self.version = version
+            self.sourceCommit = sourceCommit
+        }
     }
 
     public struct Input: Sendable {
@@ -56,6 +62,16 @@ public struct CustodyManifest: Sendable {
     public var flows: UInt64 = 0
     public var packets: UInt64 = 0
     public var inputErrors: [String] = []
+
+    /// A record to fill in (the recorder's, or one rebuilt from a stored case).
+    public init(tool: Tool, commandLine: [String], caseID: String?, operatorName: String?, started: Int64, ended: Int64) {
+        self.tool = tool
+        self.commandLine = commandLine
+        self.caseID = caseID
+        self.operatorName = operatorName
+        self.started = started
+        self.ended = ended
+    }
 
     /// The most restrictive TLP of the packs used (nil without packs).
     public var marking: TLP? { rulePacks.map(\.tlp).max() }

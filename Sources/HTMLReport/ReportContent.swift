@@ -103,10 +103,9 @@ public final class ReportContent: FlowReportWriter {
         }
         platforms.add(report)
         let name = Self.serverName(report)
-        if let name {
-            var names = serverNames[platform, default: [:]]
-            if names[name] != nil || names.count < limits.serverNamesPerPlatform { names[name, default: 0] += 1 }
-            serverNames[platform] = names
+        if let name, serverNames[platform]?[name] != nil || serverNames[platform]?.count ?? 0 < limits.serverNamesPerPlatform {
+            // In place: a copy of the table would be made per flow.
+            serverNames[platform, default: [:]][name, default: 0] += 1
         }
         let activity = classification.activity
         if activity == "voice-call" || activity == "video-call" {
