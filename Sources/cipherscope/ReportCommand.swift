@@ -77,6 +77,7 @@ struct ReportCommand: ParsableCommand {
         let writer = SelectionFilter(selection, passing: content.pseudonymised(by: pseudonymiser))
         let expanded = CaptureInputs.expand(input.paths)
         for error in expanded.errors { FileHandleOutput.standardError("cipherscope: error: \(error)\n") }
+        for skipped in expanded.skipped { FileHandleOutput.standardError("cipherscope: skipping \(skipped)\n") }
         StopSignal.install()
         let analyzer = Analyzer(options: try input.analysisOptions(), writer: writer, classifier: classifier) { error in
             FileHandleOutput.standardError("cipherscope: error: \(error)\n")
