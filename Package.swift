@@ -134,7 +134,7 @@ let package = Package(
         // facts in, one self-contained page out (swift-mustache templates, four languages).
         .target(
             name: "HTMLReport",
-            dependencies: ["Basics", "Classifier", "Custody", "Flows", "Inspection", "Reports", "Rules",
+            dependencies: ["Basics", "Classifier", "Custody", "Flows", "Reports",
                            .product(name: "Mustache", package: "swift-mustache")],
             exclude: ["Resources"]),
         .executableTarget(
