@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -129,10 +130,17 @@ let package = Package(
             name: "Custody",
             dependencies: ["Basics", "Reports", "Rules", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The HTML report for a working group (`cipherscope report`): flow records and custody
+        // facts in, one self-contained page out (swift-mustache templates, four languages).
+        .target(
+            name: "HTMLReport",
+            dependencies: ["Basics", "Classifier", "Custody", "Flows", "Reports",
+                           .product(name: "Mustache", package: "swift-mustache")],
+            exclude: ["Resources"]),
         .executableTarget(
             name: "cipherscope",
             dependencies: [
-                "Analysis", "Basics", "Capture", "Classifier", "Custody", "Extraction", "Flows", "Interop", "LogInput", "Pseudonymisation", "Reports", "Rules",
+                "Analysis", "Basics", "Capture", "Classifier", "Custody", "Extraction", "Flows", "HTMLReport", "Interop", "LogInput", "Pseudonymisation", "Reports", "Rules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -151,6 +159,12 @@ let package = Package(
         .testTarget(name: "FingerprintsTests", dependencies: ["Fingerprints", "FingerprintsFoxIO", "Dissectors", "TestSupport"]),
         // Runs the built `cipherscope` binary: exit codes, damaged inputs, signals, files.
         .testTarget(name: "CLITests", dependencies: ["cipherscope"]),
+        // The report: catalogues complete in every language, embedded resources current,
+        // escaping; the built `cipherscope report` opened in headless Chromium when installed.
+        .testTarget(
+            name: "HTMLReportTests",
+            dependencies: ["HTMLReport", "Custody", "Reports", "Classifier", "Flows", "Decoding", "cipherscope"],
+            exclude: ["png-stats.py"]),
         .testTarget(
             name: "AnalysisTests",
             dependencies: ["Schema", "Analysis", "Capture", "Decoding", "Flows", "Inspection", "Classifier", "Rules", "Reports"]

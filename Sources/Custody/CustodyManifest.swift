@@ -14,6 +14,12 @@ public struct CustodyManifest: Sendable {
         public var version: String
         /// Nil: "unknown" (see `SourceCommit`).
         public var sourceCommit: String?
+
+        public init(name: String, version: String, sourceCommit: String?) {
+            self.name = name
+            self.version = version
+            self.sourceCommit = sourceCommit
+        }
     }
 
     public struct Input: Sendable {
@@ -56,6 +62,16 @@ public struct CustodyManifest: Sendable {
     public var flows: UInt64 = 0
     public var packets: UInt64 = 0
     public var inputErrors: [String] = []
+
+    /// A record to fill in (the recorder's, or one rebuilt from a stored case).
+    public init(tool: Tool, commandLine: [String], caseID: String?, operatorName: String?, started: Int64, ended: Int64) {
+        self.tool = tool
+        self.commandLine = commandLine
+        self.caseID = caseID
+        self.operatorName = operatorName
+        self.started = started
+        self.ended = ended
+    }
 
     /// The most restrictive TLP of the packs used (nil without packs).
     public var marking: TLP? { rulePacks.map(\.tlp).max() }
@@ -120,7 +136,7 @@ public struct CustodyManifest: Sendable {
 /// goes, written and committed last, after the outputs it lists.
 public final class CustodyRecorder {
     public private(set) var manifest: CustodyManifest
-    private let file: OutputFile
+    private let file: OutputFile?
     private var inputHashing: BackgroundWork<[String: Result<FileDigest, CustodyError>]>?
     private var standardInput: StandardInputTee?
 
@@ -130,11 +146,12 @@ public final class CustodyRecorder {
         set { manifest.pseudonymisationKeyID = newValue }
     }
 
-    /// Reserves `path` (refusing an existing file unless `force`, as every output does).
-    public init(path: String, force: Bool, version: String, executable: String, commandLine: [String],
+    /// Reserves `path` (refusing an existing file unless `force`, as every output does);
+    /// nil `path`: the facts are gathered for the caller (the HTML report) and no file is written.
+    public init(path: String?, force: Bool, version: String, executable: String, commandLine: [String],
                 caseID: String?, operatorName: String?) throws(OutputError) {
-        if path == "-" { throw OutputError(path: path, message: "the manifest must be a file") }
-        file = try OutputFile.open(path, force: force)
+        if path == "-" { throw OutputError(path: "-", message: "the manifest must be a file") }
+        file = try path.map { path throws(OutputError) in try OutputFile.open(path, force: force) }
         manifest = CustodyManifest(
             tool: .init(name: "cipherscope", version: version, sourceCommit: SourceCommit.find(executable: executable)),
             commandLine: commandLine, caseID: caseID, operatorName: operatorName,
@@ -192,15 +209,39 @@ public final class CustodyRecorder {
         manifest.inputErrors = summary.inputErrors
     }
 
+    /// The inputs of a run over log files (`classify`): each file hashed; logs have no
+    /// packets to count or time, so those stay 0 and null.
+    public func finishLogInputs(_ paths: [String], summary: RunSummary) {
+        let digests = inputHashing?.join() ?? [:]
+        for path in paths {
+            var digest: FileDigest?
+            var error: String?
+            switch digests[path] ?? Digests.file(path) {
+            case .success(let value): digest = value
+            case .failure(let failure): error = "cannot hash: \(failure.message)"
+            }
+            manifest.inputs.append(.init(path: path, digest: digest, firstPacket: nil, lastPacket: nil, packets: 0, error: error))
+        }
+        manifest.flows = summary.flows
+        manifest.inputErrors = summary.inputErrors
+    }
+
     /// Lists a file the run wrote and committed (regular files only: not "-", pipes or devices).
     public func noteOutput(_ path: String) {
         guard path != "-", FileIO.kind(of: path) == .file, case .success(let digest) = Digests.file(path) else { return }
         manifest.outputs.append(.init(path: path, digest: digest))
     }
 
-    /// Stamps the end time and writes the manifest atomically (0600).
+    /// Stamps the end of the run (once: a later call keeps the first time), for a
+    /// caller that shows the manifest before committing it.
+    public func stampEnd() {
+        if manifest.ended == 0 { manifest.ended = SystemClock.wall() }
+    }
+
+    /// Stamps the end time (unless stamped) and writes the manifest atomically (0600).
     public func commit() throws(OutputError) {
-        manifest.ended = SystemClock.wall()
+        stampEnd()
+        guard let file else { return }
         try file.write(manifest.json())
         try file.commit()
     }

@@ -22,10 +22,13 @@ public struct ExtractSelection: Sendable {
     public var platform: String?
     /// A DNS suffix, matched on label boundaries ("signal.org" matches chat.signal.org).
     public var sniSuffix: String?
+    /// A time range (ns since the epoch, UTC): flows active at some moment in it.
+    public var from: Int64?
+    public var until: Int64?
 
     public init() {}
 
-    public var isEmpty: Bool { flowIDs.isEmpty && communityIDs.isEmpty && platform == nil && sniSuffix == nil }
+    public var isEmpty: Bool { flowIDs.isEmpty && communityIDs.isEmpty && platform == nil && sniSuffix == nil && from == nil && until == nil }
 
     public func matches(_ report: FlowReport) -> Bool {
         let flow = report.summary
@@ -40,6 +43,8 @@ public struct ExtractSelection: Sendable {
             let suffix = String(sniSuffix.lowercased().drop { $0 == "." })
             guard let sni = report.evidence?.tls?.sni?.lowercased(), sni == suffix || sni.hasSuffix("." + suffix) else { return false }
         }
+        if let from, flow.lastSeen < from { return false }
+        if let until, flow.firstSeen > until { return false }
         return true
     }
 
@@ -48,6 +53,8 @@ public struct ExtractSelection: Sendable {
         var parts = flowIDs.map { "--flow \($0)" } + communityIDs.map { "--community-id \($0)" }
         if let platform { parts.append("--platform \(platform)") }
         if let sniSuffix { parts.append("--sni \(sniSuffix)") }
+        if let from { parts.append("--from \(TimeFormat.rfc3339(from, nanosecondDigits: false))") }
+        if let until { parts.append("--until \(TimeFormat.rfc3339(until, nanosecondDigits: false))") }
         return parts.joined(separator: " ")
     }
 }
@@ -95,6 +102,8 @@ public struct ExtractResult: Sendable {
     /// Errors reading the inputs (as analyze reports them; the extract holds the frames read before).
     public var inputErrors: [String]
     public var interrupted: Bool
+    /// The analysis pass's run summary (per-file statistics, for the custody manifest).
+    public var summary: RunSummary
 }
 
 /// `cipherscope extract`: the frames of selected flows, copied from the original
@@ -131,7 +140,7 @@ public final class Extractor {
         let collector = SelectingWriter(selection: selection)
         let analyzer = Analyzer(options: options, writer: collector, classifier: classifier, onInputError: onInputError)
         let summary = analyzer.run(paths: paths)
-        if StopSignal.isRequested { return ExtractResult(flows: [], packets: 0, inputErrors: summary.inputErrors, interrupted: true) }
+        if StopSignal.isRequested { return ExtractResult(flows: [], packets: 0, inputErrors: summary.inputErrors, interrupted: true, summary: summary) }
         var flows = collector.selected
         guard !flows.isEmpty else {
             throw ExtractError("no flow matches the selection (\(selection.description))", isEmptySelection: true)
@@ -145,7 +154,7 @@ public final class Extractor {
         // 3. Copy.
         let packets = try copy(paths: paths, frames: frames, flows: &flows, selection: selection, output: output, force: force,
                                tool: tool)
-        return ExtractResult(flows: flows, packets: packets, inputErrors: summary.inputErrors, interrupted: false)
+        return ExtractResult(flows: flows, packets: packets, inputErrors: summary.inputErrors, interrupted: false, summary: summary)
     }
 
     /// Pass 2: tag → position in `flows` of every frame of a selected flow, and the

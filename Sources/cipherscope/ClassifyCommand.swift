@@ -1,6 +1,7 @@
 import ArgumentParser
 import Basics
 import Classifier
+import Custody
 import LogInput
 import Pseudonymisation
 import Reports
@@ -39,6 +40,7 @@ struct ClassifyCommand: ParsableCommand {
 
     @OptionGroup var ruleOptions: RuleOptions
     @OptionGroup var pseudonymisation: PseudonymiseOptions
+    @OptionGroup var custody: CustodyOptions
 
     @OptionGroup var flows: FlowOutputOptions
 
@@ -52,9 +54,11 @@ struct ClassifyCommand: ParsableCommand {
 
     func run() throws {
         let source: LogSource = from == .eve ? .eve : .zeek
+        let recorder = try custody.recorder(force: flows.force)
         var notes = ""
         var classifier: Classifier?
         if let packs = try ruleOptions.packs() {
+            recorder?.noteRulePacks(packs, verified: ruleOptions.trust != nil)
             let rules = try RuleSet.compile(packs).rules
             let applicability = RuleApplicability(rules: rules, source: source)
             do {
@@ -67,11 +71,15 @@ struct ClassifyCommand: ParsableCommand {
 
         let writer = try flows.writer()
         let pseudonymiser = try pseudonymisation.pseudonymiser()
+        recorder?.pseudonymisationKeyID = pseudonymiser?.key.id
         let logClassifier = LogClassifier(writer: writer.pseudonymised(by: pseudonymiser), classifier: classifier)
         let report = { (error: LogInputError) in FileHandleOutput.standardError("cipherscope: error: \(error)\n") }
         var extraErrors: [String] = []
+        var inputs: [String] = []
         switch source {
         case .eve:
+            inputs = paths.filter { FileIO.kind(of: $0) != .directory }
+            recorder?.startInputs(inputs)
             var reader = EVEReader(classifier: logClassifier, maximumLineLength: maxLineLength)
             for path in paths {
                 if FileIO.kind(of: path) == .directory {
@@ -90,6 +98,8 @@ struct ClassifyCommand: ParsableCommand {
                 report(error)
                 extraErrors.append(error.description)
             }
+            inputs = expanded.files.map(\.path)
+            recorder?.startInputs(inputs)
             var reader = ZeekReader(classifier: logClassifier, maximumLineLength: maxLineLength)
             reader.read(expanded.files, onError: report)
             if reader.unjoined > 0 { notes += "cipherscope: \(reader.unjoined) uids had records but no conn.log record (not reported)\n" }
@@ -97,9 +107,15 @@ struct ClassifyCommand: ParsableCommand {
         logClassifier.finish()
         var summary = logClassifier.summary.pseudonymised(by: pseudonymiser)
         summary.inputErrors.insert(contentsOf: extraErrors, at: 0)
-        RunAnalysis.reportSummary(summary, stats: flows.stats, force: flows.force, quiet: flows.quiet)
+        let written = RunAnalysis.reportSummary(summary, stats: flows.stats, force: flows.force, quiet: flows.quiet)
         // The not-applicable rules and unjoined records are told even with --stats (they are not in its JSON).
         if !flows.quiet { FileHandleOutput.standardError(notes) }
+        if let recorder {
+            recorder.finishLogInputs(inputs, summary: summary)
+            if logClassifier.outputError == nil, let output = flows.output { recorder.noteOutput(output) }
+            for path in written { recorder.noteOutput(path) }
+            do { try recorder.commit() } catch { throw CommandFailure("cannot write manifest: \(error)") }
+        }
         if let outputError = logClassifier.outputError {
             FileHandleOutput.standardError("cipherscope: error: cannot write output: \(outputError)\n")
             throw ExitCode(1)

@@ -24,11 +24,16 @@ struct CustodyOptions: ParsableArguments {
     /// The recorder, its file reserved now (fails before any work), or nil without --manifest.
     func recorder(force: Bool) throws -> CustodyRecorder? {
         guard let manifest else { return nil }
+        return try Self.recorder(manifest: manifest, caseID: caseId, operatorName: `operator`, force: force)
+    }
+
+    /// A recorder of this run; `manifest` nil: the facts only, no file (the HTML report shows them).
+    static func recorder(manifest: String?, caseID: String?, operatorName: String?, force: Bool) throws -> CustodyRecorder {
         do {
             return try CustodyRecorder(
                 path: manifest, force: force, version: Cipherscope.configuration.version,
                 executable: RuleOptions.absolute(CommandLine.arguments.first ?? ""),
-                commandLine: CommandLine.arguments, caseID: caseId, operatorName: `operator`)
+                commandLine: CommandLine.arguments, caseID: caseID, operatorName: operatorName)
         } catch {
             throw CommandFailure("cannot write manifest: \(error)")
         }

@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Capture
+import Custody
 import Extraction
 
 /// `cipherscope extract`: the packets of selected flows, from the original files, as pcapng.
@@ -10,7 +11,7 @@ struct ExtractCommand: ParsableCommand {
         abstract: "Copy the packets of selected flows from the capture files into one pcapng file.",
         discussion: """
             The inputs are analysed as analyze does (same options and rules); the flows \
-            chosen by --flow/--community-id (any of them), narrowed by --platform and --sni, \
+            chosen by --flow/--community-id (any of them), narrowed by --platform, --sni and --from/--until, \
             are copied frame by frame (fragments included, original times and lengths), \
             each packet commented with its flow, the file with a custody line (inputs and \
             their SHA-256, selection, time). No flow selected: error, exit 1, no file.
@@ -19,45 +20,34 @@ struct ExtractCommand: ParsableCommand {
 
     @OptionGroup var input: InputOptions
     @OptionGroup var ruleOptions: RuleOptions
+    @OptionGroup var custody: CustodyOptions
 
     @Option(name: [.short, .long], help: "The pcapng file to write.")
     var output: String
 
-    @Option(name: .long, help: "A flow_id to extract (repeatable; the first part's id selects every part of a split flow).")
-    var flow: [UInt64] = []
-
-    @Option(name: .customLong("community-id"), help: "A Community ID to extract (repeatable).")
-    var communityID: [String] = []
-
-    @Option(name: .long, help: "Only flows labelled with this platform (e.g. Signal).")
-    var platform: String?
-
-    @Option(name: .long, help: "Only flows whose TLS/QUIC server name is SUFFIX or ends in .SUFFIX.")
-    var sni: String?
+    @OptionGroup var select: SelectionOptions
 
     @Flag(name: .long, help: "Replace an existing output file.")
     var force = false
 
     func validate() throws {
-        guard !flow.isEmpty || !communityID.isEmpty || platform != nil || sni != nil else {
-            throw ValidationError("Choose flows with --flow, --community-id, --platform or --sni.")
+        guard try !select.selection().isEmpty else {
+            throw ValidationError("Choose flows with --flow, --community-id, --platform, --sni, --from or --until.")
         }
         guard output != "-" else { throw ValidationError("--output must be a file (pcapng is not written to standard output).") }
     }
 
     func run() throws {
-        var selection = ExtractSelection()
-        selection.flowIDs = flow
-        selection.communityIDs = communityID
-        selection.platform = platform
-        selection.sniSuffix = sni
+        let selection = try select.selection()
         let expanded = CaptureInputs.expand(input.paths)
         for error in expanded.errors { FileHandleOutput.standardError("cipherscope: error: \(error)\n") }
+        let recorder = try custody.recorder(force: force)
         StopSignal.install()
-        let extractor = Extractor(options: try input.analysisOptions(), classifier: try ruleOptions.classifier()) { error in
+        let extractor = Extractor(options: try input.analysisOptions(), classifier: try ruleOptions.classifier(recordingIn: recorder)) { error in
             FileHandleOutput.standardError("cipherscope: error: \(error)\n")
         }
         let result: ExtractResult
+        recorder?.startInputs(expanded.paths)
         do {
             result = try extractor.run(paths: expanded.paths, selection: selection, output: output, force: force,
                                        tool: "cipherscope \(Cipherscope.configuration.version)")
@@ -66,6 +56,11 @@ struct ExtractCommand: ParsableCommand {
             throw CommandFailure("\(error)")
         }
         if result.interrupted { throw ExitCode(130) }
+        if let recorder {
+            recorder.finishInputs(result.summary, unexpanded: expanded.errors.map { ($0.path, $0.message) })
+            recorder.noteOutput(output)
+            do { try recorder.commit() } catch { throw CommandFailure("cannot write manifest: \(error)") }
+        }
         FileHandleOutput.standardError("cipherscope: wrote \(result.packets) packets of \(result.flows.count) flows to \(output)\n")
         for flow in result.flows where flow.copied != flow.packets {
             FileHandleOutput.standardError("cipherscope: warning: flow \(flow.flowID): \(flow.copied) frames copied, \(flow.packets) counted\n")

@@ -40,4 +40,20 @@ import Testing
         #expect(missing.status == 2)
         #expect(!missing.stderr.contains("not applicable"))
     }
+
+    @Test func manifestRecordsTheLogFilesAndTheOutput() throws {
+        let scratch = try Runner.scratch()
+        let output = scratch.appendingPathComponent("flows.jsonl"), file = scratch.appendingPathComponent("custody.json")
+        let eve = ClassifyCommandTests.logs.appendingPathComponent("eve.json")
+        let result = try Runner.run(["classify", "--from", "eve", "-q", "-o", output.path, "--manifest", file.path, "--case-id", "WG-9", eve.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any] ?? [:]
+        #expect(manifest["case_id"] as? String == "WG-9")
+        let inputs = manifest["inputs"] as? [[String: Any]] ?? []
+        #expect(inputs.map { $0["sha256"] as? String } == [try CustodyManifestTests.sha256sum(eve).sha])
+        let outputs = manifest["outputs"] as? [[String: Any]] ?? []
+        #expect(outputs.map { $0["sha256"] as? String } == [try CustodyManifestTests.sha256sum(output).sha])
+        #expect((manifest["summary"] as? [String: Any])?["flows"] as? Int == 8)
+        #expect((manifest["rule_packs"] as? [Any])?.count == 3)
+    }
 }

@@ -185,4 +185,31 @@ struct ExtractCommandTests {
             }
         }
     }
+
+    @Test func manifestRecordsTheInputsAndTheExtract() throws {
+        let scratch = try Runner.scratch()
+        let out = scratch.appendingPathComponent("signal.pcapng"), file = scratch.appendingPathComponent("custody.json")
+        let result = try Runner.run(["extract", Runner.labCapture.path, "--platform", "Signal", "-o", out.path,
+                                     "--manifest", file.path, "--case-id", "WG-7", "--operator", "J. Doe"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any] ?? [:]
+        #expect(manifest["case_id"] as? String == "WG-7" && manifest["operator"] as? String == "J. Doe")
+        let inputs = manifest["inputs"] as? [[String: Any]] ?? []
+        #expect(inputs.map { $0["sha256"] as? String } == [try CustodyManifestTests.sha256sum(Runner.labCapture).sha])
+        let outputs = manifest["outputs"] as? [[String: Any]] ?? []
+        #expect(outputs.map { $0["sha256"] as? String } == [try CustodyManifestTests.sha256sum(out).sha])
+        #expect((manifest["rule_packs"] as? [Any])?.isEmpty == false)
+    }
+
+    @Test func timeRangeSelectsTheFlowsActiveInIt() throws {
+        let all = try Self.analyze([Runner.labCapture.path])
+        let scratch = try Runner.scratch()
+        let out = scratch.appendingPathComponent("none.pcapng")
+        let none = try Runner.run(["extract", Runner.labCapture.path, "--until", "2000-01-01", "-o", out.path])
+        #expect(none.status == 1 && none.stderr.contains("no flow matches the selection (--until 2000-01-01T00:00:00.000000Z)"))
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+        let every = try Runner.run(["extract", Runner.labCapture.path, "--from", "2000-01-01T00:00:00Z", "-o", out.path])
+        #expect(every.status == 0, "\(every.stderr)")
+        #expect(every.stderr.contains("of \(all.count) flows"))
+    }
 }
