@@ -97,6 +97,13 @@ public struct RuleSet: Sendable {
         return matches.map(\.match)
     }
 
+    /// How many rules `classify` evaluates for `facts` (the work the indexes save, for tests).
+    func candidateCount(_ facts: FlowFacts) -> Int {
+        var candidates = alwaysMask
+        index.mark(facts, in: &candidates)
+        return candidates.reduce(0) { $0 + $1.nonzeroBitCount }
+    }
+
     /// The reference: evaluates every rule (for tests and for checking the indexes).
     public func classifyEvaluatingEveryRule(_ facts: FlowFacts) -> [RuleMatch] {
         compiled.compactMap { $0.match(facts) }.sorted(by: RuleMatch.ranksBefore)

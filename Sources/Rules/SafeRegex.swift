@@ -46,6 +46,14 @@ public struct SafeRegex: Sendable, Hashable, CustomStringConvertible {
         return simulation.run(Array(text.utf8))
     }
 
+    /// `matches` and the number of instruction visits it took: at most one visit per
+    /// instruction per input position (the work bound the tests check, without a clock).
+    func matchesCountingSteps(_ text: String) -> (matched: Bool, steps: Int) {
+        var simulation = Simulation(program: program)
+        let matched = simulation.run(Array(text.utf8))
+        return (matched, simulation.steps)
+    }
+
     // MARK: Program
 
     struct ByteSet: Hashable, Sendable {
@@ -390,6 +398,7 @@ public struct SafeRegex: Sendable, Hashable, CustomStringConvertible {
         var mark: [Int]
         var generation = 0
         var stack: [Int] = []
+        var steps = 0
 
         init(program: [Instruction]) {
             self.program = program
@@ -403,6 +412,7 @@ public struct SafeRegex: Sendable, Hashable, CustomStringConvertible {
             while let pc = stack.popLast() {
                 guard mark[pc] != generation else { continue }
                 mark[pc] = generation
+                steps &+= 1
                 switch program[pc] {
                 case .jump(let target): stack.append(target)
                 case .split(let a, let b): stack.append(b); stack.append(a)

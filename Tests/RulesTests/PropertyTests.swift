@@ -100,20 +100,18 @@ import Testing
         let set = try RuleSet.compile([RulePack(path: "/synthetic", manifest: manifest, rules: rules, tests: nil)])
         #expect(set.alwaysCheckedRules.count < 100)
         var matched = 0
-        var fastTime = Duration.zero, slowTime = Duration.zero
+        var evaluated = 0
         for _ in 0..<300 {
             let f = randomFacts(&g)
-            let t1 = ContinuousClock.now
             let fast = set.classify(f)
-            let t2 = ContinuousClock.now
-            let slow = set.classifyEvaluatingEveryRule(f)
-            fastTime += t2 - t1; slowTime += ContinuousClock.now - t2
-            #expect(fast == slow)
+            #expect(fast == set.classifyEvaluatingEveryRule(f))
+            evaluated += set.candidateCount(f)
             matched += fast.count
         }
         #expect(matched > 300)
-        // The point of the indexes: far cheaper than evaluating every rule.
-        #expect(fastTime * 5 < slowTime)
+        // The point of the indexes: far fewer rules evaluated than all of them
+        // (counted, not timed: the machine is shared).
+        #expect(evaluated * 20 < 300 * rules.count, "\(evaluated) rule evaluations for 300 flows")
     }
 }
 
