@@ -6,7 +6,7 @@ import PackageDescription
 //   Basics (system calls, clocks, hex), CPcap (libpcap shim), CYAML (libyaml shim)
 //   → Capture (sources) → Decoding (link/IP/tunnel/transport)
 //   → Flows (flow table, timeouts) → Reports (JSON Lines, CSV, table, summary)
-//   → Analysis (wires the stages per packet) → cipherscope (CLI).
+//   → Analysis (wires the stages per packet) → Cases (flows in a database) → cipherscope (CLI).
 // The per-packet modules skip the run-time exclusivity checks in release builds
 // (every access to a class's stored property costs a thread-local lookup there);
 // debug builds, and so the test suite and the sanitizer runs, keep them.
@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -129,10 +130,16 @@ let package = Package(
             name: "Custody",
             dependencies: ["Basics", "Reports", "Rules", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Cases: every flow of an investigation in a database (the engine-neutral store
+        // protocol and logical schema; SQLite through GRDB).
+        .target(
+            name: "Cases",
+            dependencies: ["Basics", "Schema", "Decoding", "Flows", "Classifier", "Reports", "Analysis", "Custody",
+                           .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "cipherscope",
             dependencies: [
-                "Analysis", "Basics", "Capture", "Classifier", "Custody", "Extraction", "Flows", "Interop", "LogInput", "Pseudonymisation", "Reports", "Rules",
+                "Analysis", "Basics", "Capture", "Cases", "Classifier", "Custody", "Extraction", "Flows", "Interop", "LogInput", "Pseudonymisation", "Reports", "Rules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
