@@ -134,8 +134,8 @@ let package = Package(
         // protocol and logical schema; SQLite through GRDB).
         .target(
             name: "Cases",
-            dependencies: ["Basics", "Schema", "Decoding", "Flows", "Classifier", "Reports", "Analysis", "Custody",
-                           .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["Basics", "Schema", "Capture", "Decoding", "Flows", "Classifier", "Reports", "Analysis", "Custody", "LogInput",
+                           .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .executableTarget(
             name: "cipherscope",
             dependencies: [
