@@ -26,7 +26,7 @@ enum CaseStores {
             case .postgres: throw CaseError("\(location(text)): PostgreSQL support is being added; use an SQLite case path for now")
             }
         } catch let error as CaseError {
-            throw CommandFailure("cipherscope: error: \(error)")
+            throw CommandFailure("\(error)")
         }
     }
 
@@ -37,7 +37,7 @@ enum CaseStores {
             case .postgres: throw CaseError("\(location(text)): PostgreSQL support is being added; use an SQLite case path for now")
             }
         } catch let error as CaseError {
-            throw CommandFailure("cipherscope: error: \(error)")
+            throw CommandFailure("\(error)")
         }
     }
 
@@ -46,7 +46,7 @@ enum CaseStores {
         do {
             return try body()
         } catch let error as CaseError {
-            throw CommandFailure("cipherscope: error: \(error)")
+            throw CommandFailure("\(error)")
         }
     }
 }
