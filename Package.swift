@@ -6,7 +6,7 @@ import PackageDescription
 //   Basics (system calls, clocks, hex), CPcap (libpcap shim), CYAML (libyaml shim)
 //   → Capture (sources) → Decoding (link/IP/tunnel/transport)
 //   → Flows (flow table, timeouts) → Reports (JSON Lines, CSV, table, summary)
-//   → Analysis (wires the stages per packet) → cipherscope (CLI).
+//   → Analysis (wires the stages per packet) → Cases (flows in a database) → cipherscope (CLI).
 // The per-packet modules skip the run-time exclusivity checks in release builds
 // (every access to a class's stored property costs a thread-local lookup there);
 // debug builds, and so the test suite and the sanitizer runs, keep them.
@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -137,14 +138,22 @@ let package = Package(
             dependencies: ["Basics", "Classifier", "Custody", "Flows", "Reports",
                            .product(name: "Mustache", package: "swift-mustache")],
             exclude: ["Resources"]),
+        // Cases: every flow of an investigation in a database (the engine-neutral store
+        // protocol and logical schema; SQLite through GRDB).
+        .target(
+            name: "Cases",
+            dependencies: ["Basics", "Schema", "Capture", "Decoding", "Flows", "Classifier", "Reports", "Analysis", "Custody", "LogInput",
+                           .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .executableTarget(
             name: "cipherscope",
             dependencies: [
-                "Analysis", "Basics", "Capture", "Classifier", "Custody", "Extraction", "Flows", "HTMLReport", "Interop", "LogInput", "Pseudonymisation", "Reports", "Rules",
+                "Analysis", "Basics", "Capture", "Cases", "Classifier", "Custody", "Extraction", "Flows", "HTMLReport", "Interop", "LogInput", "Pseudonymisation", "Reports", "Rules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "SchemaTests", dependencies: ["Schema"]),
+        // Cases on real SQLite files: ingest against analyze, filters, kills, damage; runs the built `cipherscope`.
+        .testTarget(name: "CasesTests", dependencies: ["Cases", "cipherscope", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DecodingTests", dependencies: ["Decoding"]),
         // Crypto-PAn against the reference implementations' vectors; key files; the address-mapping sink.
         .testTarget(name: "PseudonymisationTests", dependencies: ["Pseudonymisation", "Reports", "Schema", "Flows", "Decoding"]),
