@@ -27,8 +27,16 @@ public enum FactsBuilder {
 /// Text fields get every value (numbers as text), counters their number, the
 /// STUN attributes their list. Addresses, ports and the protocol are given to
 /// `FlowFacts` directly.
+///
+/// A certificate's DNS names (`tls.certificates.san`, for TLS and DTLS alike) are its
+/// subjectAltName DNS names or, when it has none, its subject CN (the CN-ID of RFC 6125
+/// §6.4.4), so a name rule matches a certificate that names its host only in the CN.
 struct FactsSink: FlatFieldSink {
     var facts: FlowFacts
+    /// The CN of the certificate being described, until its subjectAltNames come.
+    private var subjectCommonName: String?
+
+    init(facts: FlowFacts) { self.facts = facts }
 
     /// What each declared field is to the facts, by `rawValue`.
     enum Role {
@@ -56,12 +64,23 @@ struct FactsSink: FlatFieldSink {
     }
 
     mutating func text(_ field: Field, _ value: String) {
+        if field == .tlsCertificateSubject { subjectCommonName = FactsSink.hostCommonName(value) }
         guard case .text(let id) = FactsSink.roles[field.rawValue], !value.isEmpty else { return }
         facts.append(value, to: id)
     }
 
     mutating func texts(_ field: Field, _ values: [String]) {
+        if field == .tlsCertificateSAN, values.isEmpty, let name = subjectCommonName { text(field, name) }
         for value in values { text(field, value) }
+    }
+
+    /// The most specific CN of an RFC 4514 subject when it is a host name (no escapes,
+    /// spaces or multi-valued RDN; at least one dot).
+    static func hostCommonName(_ subject: String) -> String? {
+        guard let part = subject.split(separator: ",", omittingEmptySubsequences: false).first(where: { $0.hasPrefix("CN=") }) else { return nil }
+        let value = part.dropFirst(3)
+        guard value.contains("."), !value.contains(where: { $0 == "\\" || $0 == "+" || $0 == " " }) else { return nil }
+        return String(value)
     }
 
     mutating func number<T: BinaryInteger>(_ field: Field, _ value: T) {

@@ -3,8 +3,9 @@ import Basics
 /// X.501 names (issuer, subject) as RFC 4514 text, read straight from the DER.
 ///
 /// The RDNs come last-first (RFC 4514 §2.1; what `openssl x509 -nameopt RFC2253`
-/// prints), the attributes of a multi-valued RDN joined with `+` in certificate
-/// order. Types get OpenSSL's short names, else the dotted OID. Values are decoded by
+/// prints, the attributes of a multi-valued RDN reversed too and joined with `+`).
+/// Types get OpenSSL's short names (RFC 4514's `STREET` for 2.5.4.9), else the dotted
+/// OID. Non-ASCII characters are written as UTF-8, not `\XX` escaped as OpenSSL does. Values are decoded by
 /// their string type — TeletexString as Latin-1, as OpenSSL and Wireshark read it,
 /// BMPString as UTF-16BE, UniversalString as UTF-32BE — and escaped per RFC 4514
 /// §2.4; a value of any other type (or one that does not decode) is `#` and the hex
@@ -32,7 +33,8 @@ public enum DistinguishedName {
                 let der = UnsafeRawBufferPointer(rebasing: attribute.bytes[start..<attribute.offset])
                 values.append(typeName(oid.bytes) + "=" + value(tag: tag, content: content.bytes, der: der))
             }
-            if !values.isEmpty { rdns.append(values.joined(separator: "+")) }
+            // OpenSSL reverses the attributes of a multi-valued RDN with the RDNs; do the same.
+            if !values.isEmpty { rdns.append(values.reversed().joined(separator: "+")) }
         }
         var text = rdns.reversed().joined(separator: ",")
         if attributes > maximumAttributes { text += ",…" }
@@ -65,7 +67,7 @@ public enum DistinguishedName {
 
     /// id-at (2.5.4.x) names as OpenSSL prints them.
     private static let x520Names: [UInt8: String] = [
-        3: "CN", 4: "SN", 5: "serialNumber", 6: "C", 7: "L", 8: "ST", 9: "street", 10: "O", 11: "OU",
+        3: "CN", 4: "SN", 5: "serialNumber", 6: "C", 7: "L", 8: "ST", 9: "STREET", 10: "O", 11: "OU",
         12: "title", 13: "description", 15: "businessCategory", 17: "postalCode", 41: "name", 42: "GN",
         43: "initials", 44: "generationQualifier", 46: "dnQualifier", 65: "pseudonym", 97: "organizationIdentifier",
     ]
