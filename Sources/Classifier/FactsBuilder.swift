@@ -18,10 +18,34 @@ public enum FactsBuilder {
         flow.describe(into: &sink, sourceFile: "", firstFrame: 0)
         guard let evidence else { return sink.facts }
         sink.facts.appProto = evidence.appProto?.name
+        sink.ignoresFramings = contentIsAnotherProtocol(evidence)
         evidence.describe(into: &sink)
         sink.facts.firstPayload = evidence.firstPayloads
         return sink.facts
     }
+}
+
+extension FactsBuilder {
+    /// Whether the flow's content is already identified as a protocol of its own —
+    /// DTLS, QUIC, or RTP whose payload types are all RFC 3551 static assignments — so
+    /// that a platform framing's few header bytes seen in it (a DTLS 1.3 record that
+    /// looks like Viber's header) are a coincidence, and framing rules must not fire.
+    /// The platforms' own framings that carry RTP use dynamic payload types (Discord,
+    /// LINE, IMO) and keep their framing.
+    static func contentIsAnotherProtocol(_ evidence: FlowEvidence) -> Bool {
+        switch evidence.appProto {
+        case .dtls?, .quic?:
+            return true
+        case .rtp?:
+            guard let types = evidence.rtp?.payloadTypes, !types.isEmpty else { return false }
+            return types.allSatisfy(staticPayloadTypes.contains)
+        default:
+            return false
+        }
+    }
+
+    /// RFC 3551 §6 payload types with a fixed encoding (PCMU … H263).
+    static let staticPayloadTypes: Set<UInt8> = [0, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 25, 26, 28, 31, 32, 33, 34]
 }
 
 /// Text fields get every value (numbers as text), counters their number, the
@@ -35,6 +59,8 @@ struct FactsSink: FlatFieldSink {
     var facts: FlowFacts
     /// The CN of the certificate being described, until its subjectAltNames come.
     private var subjectCommonName: String?
+    /// The flow's content is another protocol's: its `framings` are not facts.
+    var ignoresFramings = false
 
     init(facts: FlowFacts) { self.facts = facts }
 
@@ -70,6 +96,7 @@ struct FactsSink: FlatFieldSink {
     }
 
     mutating func texts(_ field: Field, _ values: [String]) {
+        if field == .framings && ignoresFramings { return }
         if field == .tlsCertificateSAN, values.isEmpty, let name = subjectCommonName { text(field, name) }
         for value in values { text(field, value) }
     }
