@@ -34,6 +34,13 @@ final class FlowReporter {
     static let gatherLimit = 16_384
     private var gathered: [(report: FlowReport, flow: FlowSummary, evidence: FlowEvidence?, own: OwnLabel?)] = []
 
+    /// Unlabelled call flows held back until a later flow from the same local socket
+    /// names the platform (`Classifier.awaitsLaterSetUp`): at most `holdLimit`, each for
+    /// at most `holdWindow` of capture time after it ended, then written as they are.
+    private var held: [FlowReport] = []
+    static let holdLimit = 1_024
+    static let holdWindow: Int64 = 120 * 1_000_000_000
+
     /// Keep the last few ended flows for a live view (`recentFlows`).
     var keepsRecentFlows = false
     private var recent: [FlowReport] = []
@@ -98,7 +105,37 @@ final class FlowReporter {
             return
         }
         report.classification = classifier?.classify(flow, evidence: evidence, own: own)
-        emit(report)
+        releaseHeld(before: flow.lastSeen)
+        if let label = report.classification, Classifier.awaitsLaterSetUp(flow, evidence: evidence, label: label) {
+            if held.count >= FlowReporter.holdLimit { releaseHeld(count: 1) }
+            held.append(report)
+        } else {
+            emit(report)
+        }
+    }
+
+    /// Labels the held flows whose socket a later flow has taught, and writes them and
+    /// those held longer than `holdWindow` before `time`.
+    private func releaseHeld(before time: Int64) {
+        guard let classifier, !held.isEmpty else { return }
+        var kept: [FlowReport] = []
+        for var report in held {
+            if let label = report.classification, let inherited = classifier.laterSetUp(of: report.summary, label: label) {
+                report.classification = inherited
+                emit(report)
+            } else if report.summary.lastSeen < time - FlowReporter.holdWindow {
+                emit(report)
+            } else {
+                kept.append(report)
+            }
+        }
+        held = kept
+    }
+
+    /// Writes the `count` longest-held flows as they are.
+    private func releaseHeld(count: Int) {
+        for report in held.prefix(count) { emit(report) }
+        held.removeFirst(min(count, held.count))
     }
 
     /// The flows ended from here to `finishGathering` are labelled together.
@@ -107,6 +144,7 @@ final class FlowReporter {
     func finishGathering() {
         labelGathered()
         gathering = false
+        releaseHeld(before: .max)
     }
 
     private func labelGathered() {
