@@ -38,6 +38,8 @@ final class FlowReporter {
     /// names the platform (`Classifier.awaitsLaterSetUp`): at most `holdLimit`, each for
     /// at most `holdWindow` of capture time after it ended, then written as they are.
     private var held: [FlowReport] = []
+    /// How many held flows each local socket has.
+    private var heldSockets: [Socket: Int] = [:]
     static let holdLimit = 1_024
     static let holdWindow: Int64 = 120 * 1_000_000_000
 
@@ -105,25 +107,37 @@ final class FlowReporter {
             return
         }
         report.classification = classifier?.classify(flow, evidence: evidence, own: own)
-        releaseHeld(before: flow.lastSeen)
+        // Held flows past their window go out first (they ended in about end order).
+        while let first = held.first, first.summary.lastSeen < flow.lastSeen - FlowReporter.holdWindow { releaseHeld(count: 1) }
         if let label = report.classification, Classifier.awaitsLaterSetUp(flow, evidence: evidence, label: label) {
             if held.count >= FlowReporter.holdLimit { releaseHeld(count: 1) }
             held.append(report)
-        } else {
-            emit(report)
+            heldSockets[Socket(flow), default: 0] += 1
+            return
+        }
+        emit(report)
+        // A labelled UDP flow may have taught its socket: label the flows held on it.
+        if report.classification?.platform != nil, flow.proto == IPProtocol.udp, heldSockets[Socket(flow)] != nil {
+            relabelHeld(on: Socket(flow))
         }
     }
 
-    /// Labels the held flows whose socket a later flow has taught, and writes them and
-    /// those held longer than `holdWindow` before `time`.
-    private func releaseHeld(before time: Int64) {
-        guard let classifier, !held.isEmpty else { return }
+    /// A flow's local socket (client address and port).
+    private struct Socket: Hashable {
+        var address: IPAddress
+        var port: UInt16
+        init(_ flow: FlowSummary) { address = flow.clientAddress; port = flow.clientPort }
+    }
+
+    /// Writes the held flows of `socket` with what the classifier now knows of it.
+    private func relabelHeld(on socket: Socket) {
+        guard let classifier else { return }
         var kept: [FlowReport] = []
         for var report in held {
-            if let label = report.classification, let inherited = classifier.laterSetUp(of: report.summary, label: label) {
+            if Socket(report.summary) == socket, let label = report.classification,
+               let inherited = classifier.laterSetUp(of: report.summary, label: label) {
                 report.classification = inherited
-                emit(report)
-            } else if report.summary.lastSeen < time - FlowReporter.holdWindow {
+                heldSockets[socket] = nil
                 emit(report)
             } else {
                 kept.append(report)
@@ -132,9 +146,16 @@ final class FlowReporter {
         held = kept
     }
 
-    /// Writes the `count` longest-held flows as they are.
+    /// Writes the `count` longest-held flows (labelled from their socket if it has taught since).
     private func releaseHeld(count: Int) {
-        for report in held.prefix(count) { emit(report) }
+        for var report in held.prefix(count) {
+            let socket = Socket(report.summary)
+            if let label = report.classification, let inherited = classifier?.laterSetUp(of: report.summary, label: label) {
+                report.classification = inherited
+            }
+            if let left = heldSockets[socket], left > 1 { heldSockets[socket] = left - 1 } else { heldSockets[socket] = nil }
+            emit(report)
+        }
         held.removeFirst(min(count, held.count))
     }
 
@@ -144,7 +165,7 @@ final class FlowReporter {
     func finishGathering() {
         labelGathered()
         gathering = false
-        releaseHeld(before: .max)
+        releaseHeld(count: held.count)
     }
 
     private func labelGathered() {

@@ -64,6 +64,15 @@ struct DistinguishedNameTests {
         #expect(render(name()) == "")
     }
 
+    /// Dotted OIDs, including a first subidentifier of two octets (2.999) and a padded one
+    /// (a robustness input that once overflowed).
+    @Test func dottedOIDs() {
+        let oid: ([UInt8]) -> String? = { bytes in self.render(self.name(self.attribute(bytes, 0x13, [0x61]))) }
+        #expect(oid([0x88, 0x37, 0x01]) == "2.999.1=a")
+        #expect(oid([0x80, 0x01]) == "0.1=a")
+        #expect(oid([0x2b, 0x81]) == "2b81=a")
+    }
+
     @Test func malformedNamesAreNil() {
         #expect(render([0x30, 0x03, 0x31, 0x01, 0x30]) == nil)
         #expect(render([0x30, 0x02, 0x30, 0x00]) == nil)

@@ -74,7 +74,7 @@ public enum DistinguishedName {
 
     /// The dotted-decimal form of OID content octets (`#`-less hex when malformed).
     static func dotted(_ bytes: [UInt8]) -> String {
-        guard let first = bytes.first, bytes.last.map({ $0 & 0x80 == 0 }) == true else { return Hex.lowercase(bytes) }
+        guard bytes.last.map({ $0 & 0x80 == 0 }) == true else { return Hex.lowercase(bytes) }
         var arcs: [String] = []
         var value: UInt64 = 0
         var index = 0
@@ -84,7 +84,7 @@ public enum DistinguishedName {
             if byte & 0x80 == 0 {
                 if index == 0 {
                     // The first subidentifier packs two arcs (X.690 §8.19.4).
-                    let top: UInt64 = first >= 80 || value >= 80 ? 2 : value / 40
+                    let top: UInt64 = value >= 80 ? 2 : value / 40
                     arcs.append(String(top))
                     arcs.append(String(value - top * 40))
                 } else {
