@@ -41,7 +41,6 @@ EXPLAINED = {
     ('teams.pcap', '104.40.187.151', 443): 'SNI api.microsoftstream.com: Microsoft Stream, not Teams',
     ('teams.pcap', '52.169.186.119', 443): 'SNI euno-1.api.microsoftstream.com: Microsoft Stream, not Teams',
     ('teams.pcap', '40.79.138.41', 443): 'SNI gate.hockeyapp.net: HockeyApp telemetry, not Teams',
-    ('stun_google_meet.pcapng', '74.125.128.127', 19302): "Google's public STUN server, ended before the Meet set-up",
     ('dns_ambiguous_names.pcap', '8.8.8.8', 53): 'short.weixin.qq.com is WeChat (weixin), not QQ',
 }
 PROTO = {'TCP': 'tcp', 'UDP': 'udp', 'ICMP': 'icmp', 'ICMPV6': 'icmpv6'}

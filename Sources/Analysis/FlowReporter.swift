@@ -34,6 +34,15 @@ final class FlowReporter {
     static let gatherLimit = 16_384
     private var gathered: [(report: FlowReport, flow: FlowSummary, evidence: FlowEvidence?, own: OwnLabel?)] = []
 
+    /// Unlabelled call flows held back until a later flow from the same local socket
+    /// names the platform (`Classifier.awaitsLaterSetUp`): at most `holdLimit`, each for
+    /// at most `holdWindow` of capture time after it ended, then written as they are.
+    private var held: [FlowReport] = []
+    /// How many held flows each local socket has.
+    private var heldSockets: [Socket: Int] = [:]
+    static let holdLimit = 1_024
+    static let holdWindow: Int64 = 120 * 1_000_000_000
+
     /// Keep the last few ended flows for a live view (`recentFlows`).
     var keepsRecentFlows = false
     private var recent: [FlowReport] = []
@@ -98,7 +107,56 @@ final class FlowReporter {
             return
         }
         report.classification = classifier?.classify(flow, evidence: evidence, own: own)
+        // Held flows past their window go out first (they ended in about end order).
+        while let first = held.first, first.summary.lastSeen < flow.lastSeen - FlowReporter.holdWindow { releaseHeld(count: 1) }
+        if let label = report.classification, Classifier.awaitsLaterSetUp(flow, evidence: evidence, label: label) {
+            if held.count >= FlowReporter.holdLimit { releaseHeld(count: 1) }
+            held.append(report)
+            heldSockets[Socket(flow), default: 0] += 1
+            return
+        }
         emit(report)
+        // A labelled UDP flow may have taught its socket: label the flows held on it.
+        if report.classification?.platform != nil, flow.proto == IPProtocol.udp, heldSockets[Socket(flow)] != nil {
+            relabelHeld(on: Socket(flow))
+        }
+    }
+
+    /// A flow's local socket (client address and port).
+    private struct Socket: Hashable {
+        var address: IPAddress
+        var port: UInt16
+        init(_ flow: FlowSummary) { address = flow.clientAddress; port = flow.clientPort }
+    }
+
+    /// Writes the held flows of `socket` with what the classifier now knows of it.
+    private func relabelHeld(on socket: Socket) {
+        guard let classifier else { return }
+        var kept: [FlowReport] = []
+        for var report in held {
+            if Socket(report.summary) == socket, let label = report.classification,
+               let inherited = classifier.laterSetUp(of: report.summary, label: label) {
+                report.classification = inherited
+                heldSockets[socket] = nil
+                emit(report)
+            } else {
+                kept.append(report)
+            }
+        }
+        held = kept
+    }
+
+    /// Writes the `count` longest-held flows (labelled from their socket if it has taught since).
+    private func releaseHeld(count: Int) {
+        for var report in held.prefix(count) {
+            let socket = Socket(report.summary)
+            if let label = report.classification, let inherited = classifier?.laterSetUp(of: report.summary, label: label) {
+                report.classification = inherited
+            }
+            if let left = heldSockets[socket], left > 1 { heldSockets[socket] = left - 1 } else { heldSockets[socket] = nil }
+            emit(report)
+        }
+        held.removeFirst(min(count, held.count))
     }
 
     /// The flows ended from here to `finishGathering` are labelled together.
@@ -107,6 +165,7 @@ final class FlowReporter {
     func finishGathering() {
         labelGathered()
         gathering = false
+        releaseHeld(count: held.count)
     }
 
     private func labelGathered() {

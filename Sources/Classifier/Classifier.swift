@@ -115,6 +115,28 @@ public final class Classifier {
         return results.map(\.0)
     }
 
+    /// Whether an unlabelled flow may still be labelled by a flow that ends after it:
+    /// UDP media or call set-up (STUN, DTLS, RTP) from a local socket that has not yet
+    /// been seen setting up a call — ICE uses one socket for a call's STUN checks and
+    /// media, and the flow that names the platform may end last.
+    public static func awaitsLaterSetUp(_ flow: FlowSummary, evidence: FlowEvidence?, label: Classification) -> Bool {
+        guard label.platform == nil, flow.proto == IPProtocol.udp, let evidence else { return false }
+        return evidence.stun != nil || evidence.appProto == .dtls || evidence.rtp != nil
+    }
+
+    /// `label` (of a flow held back, `awaitsLaterSetUp`) with the platform its local
+    /// socket's call set-up, seen since, teaches; nil when none has.
+    public func laterSetUp(of flow: FlowSummary, label: Classification) -> Classification? {
+        guard let lesson = memory.socketLesson(for: flow) else { return nil }
+        var result = label
+        result.platform = lesson.platform
+        result.service = lesson.service
+        result.confidence = lesson.confidence.lowered
+        result.rules = [lesson.rule]
+        result.evidence = [EvidenceItem(field: lesson.field, value: lesson.value.text, rule: lesson.rule, crossFlow: lesson.how.text)]
+        return result
+    }
+
     /// The label from the flow's own facts (and what it teaches others).
     private func classifyOwn(_ flow: FlowSummary, evidence: FlowEvidence?, own: OwnLabel?) -> (Classification, FlowFacts) {
         let label = own.flatMap { $0.dnsName == evidence?.dnsName ? $0 : nil } ?? labeller.label(flow, evidence: evidence)
@@ -233,6 +255,13 @@ struct CrossFlowMemory {
     }
 
     private static let selfNaming = [Field.tlsSNI, .dnsQueryName, .httpHost, .stunRealm].map { TextFieldID($0)! }
+
+    /// What the flow's own local socket (client address and port) taught, if anything.
+    func socketLesson(for flow: FlowSummary) -> Lesson? {
+        guard let lesson = endpoints[Endpoint(address: flow.clientAddress, port: flow.clientPort)],
+              case .socket = lesson.how else { return nil }
+        return lesson
+    }
 
     func inherited(for flow: FlowSummary) -> Lesson? {
         if let lesson = endpoints[Endpoint(address: flow.serverAddress, port: flow.serverPort)]

@@ -213,6 +213,9 @@ public struct DecodedPacket {
     public var tcpOptions = UnsafeRawBufferPointer(start: nil, count: 0)
     public var icmpType: UInt8 = 0
     public var icmpCode: UInt8 = 0
+    /// Bytes 4–5 of the ICMP header: the identifier of echo, timestamp, information and
+    /// address-mask messages (0 when the message is shorter).
+    public var icmpIdentifier: UInt16 = 0
     /// IP time-to-live / hop limit of the innermost IP header.
     public var ttl: UInt8 = 0
     public var vlans = VLANTags()

@@ -312,6 +312,7 @@ struct Layers {
             guard body.count >= 4 else { return .failed(.truncatedICMP) }
             packet.icmpType = body.u8(0)
             packet.icmpCode = body.u8(1)
+            packet.icmpIdentifier = body.count >= 6 ? body.u16(4) : 0
             packet.payloadLength = UInt32(max(0, wireLength - 4))
             packet.payload = body.tail(from: 4)
             return .packet

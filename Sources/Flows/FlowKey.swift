@@ -2,7 +2,8 @@ import Decoding
 
 /// The bidirectional key of a flow: the two endpoints in canonical order (lower
 /// address/port first), the IP protocol and the VLAN tags. Ports are zero for
-/// protocols without them.
+/// protocols without them; ICMP flows carry their message kind and identifier there
+/// (`ICMPKeying`).
 public struct FlowKey: Hashable, Sendable {
     public var lowAddress: IPAddress
     public var highAddress: IPAddress
@@ -11,21 +12,30 @@ public struct FlowKey: Hashable, Sendable {
     public var proto: UInt8
     public var vlans: VLANTags
 
-    /// The key of a packet, and whether its sender is the key's low endpoint.
+    /// The key of a packet, and whether its sender is the key's low endpoint. An ICMP
+    /// message's ports are its kind and identifier (`ICMPKeying`), the same both ways;
+    /// between one address and itself its requester is the low endpoint.
     @inline(__always)
     public init(packet: DecodedPacket, senderIsLow: inout Bool) {
-        let ports = IPProtocol.hasPorts(packet.proto)
-        let sourcePort = ports ? packet.sourcePort : 0
-        let destinationPort = ports ? packet.destinationPort : 0
-        let sourceFirst = packet.source < packet.destination
-            || (packet.source == packet.destination && sourcePort <= destinationPort)
-        if sourceFirst {
-            lowAddress = packet.source; lowPort = sourcePort
-            highAddress = packet.destination; highPort = destinationPort
+        let sourceFirst: Bool
+        if packet.proto == IPProtocol.icmp || packet.proto == IPProtocol.icmpv6 {
+            let message = ICMPKeying.message(
+                type: packet.icmpType, code: packet.icmpCode, identifier: packet.icmpIdentifier,
+                v6: packet.proto == IPProtocol.icmpv6)
+            sourceFirst = packet.source < packet.destination || (packet.source == packet.destination && !message.isReply)
+            lowPort = message.detail
+            highPort = message.kind
         } else {
-            lowAddress = packet.destination; lowPort = destinationPort
-            highAddress = packet.source; highPort = sourcePort
+            let ports = IPProtocol.hasPorts(packet.proto)
+            let sourcePort = ports ? packet.sourcePort : 0
+            let destinationPort = ports ? packet.destinationPort : 0
+            sourceFirst = packet.source < packet.destination
+                || (packet.source == packet.destination && sourcePort <= destinationPort)
+            lowPort = sourceFirst ? sourcePort : destinationPort
+            highPort = sourceFirst ? destinationPort : sourcePort
         }
+        lowAddress = sourceFirst ? packet.source : packet.destination
+        highAddress = sourceFirst ? packet.destination : packet.source
         senderIsLow = sourceFirst
         proto = packet.proto
         vlans = packet.vlans

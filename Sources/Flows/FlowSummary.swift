@@ -44,7 +44,7 @@ extension FlowTable {
             communityID: CommunityID.compute(
                 proto: state.key.proto, source: client.address, destination: server.address,
                 sourcePort: client.port, destinationPort: server.port,
-                icmpType: state.icmpType, icmpCode: state.icmpCode),
+                icmpType: state.icmpType, icmpCode: state.icmpCode, seed: configuration.communityIDSeed),
             proto: state.key.proto, ipVersion: state.ipVersion,
             clientAddress: client.address, clientPort: ports ? client.port : 0,
             serverAddress: server.address, serverPort: ports ? server.port : 0,

@@ -10,6 +10,9 @@ public struct FlowTableConfiguration: Sendable {
     public var closedLinger: Int64 = 10 * 1_000_000_000
     /// Flows longer than this are split; zero disables splitting.
     public var activeTimeout: Int64 = 1800 * 1_000_000_000
+    /// The Community ID seed (`--community-id-seed`; Zeek's `CommunityID::seed`,
+    /// Suricata's `community-id-seed`).
+    public var communityIDSeed: UInt16 = 0
 
     public init() {}
 }
@@ -225,6 +228,11 @@ public final class FlowTable {
         // The initiator is the SYN sender; a lone SYN+ACK was answered by the other side.
         var initiatorIsLow = senderIsLow
         if packet.proto == IPProtocol.tcp && packet.tcpFlags & (TCPFlags.syn | TCPFlags.ack) == (TCPFlags.syn | TCPFlags.ack) {
+            initiatorIsLow = !senderIsLow
+        }
+        // Likewise a lone ICMP reply: the requester is the initiator (as Zeek orients it).
+        if packet.proto == IPProtocol.icmp || packet.proto == IPProtocol.icmpv6,
+           ICMPKeying.isReplyType(packet.icmpType, v6: packet.proto == IPProtocol.icmpv6) {
             initiatorIsLow = !senderIsLow
         }
         let timeoutClass: TimeoutClass = switch packet.proto {

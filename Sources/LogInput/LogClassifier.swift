@@ -58,16 +58,27 @@ public final class LogClassifier {
     public private(set) var summary = RunSummary()
     public private(set) var outputError: OutputError?
 
-    public init(writer: FlowReportWriter, classifier: Classifier?, window: Int = 65_536) {
+    /// The seed of the `community_id` values written (`--community-id-seed`).
+    public let communityIDSeed: UInt16
+
+    public init(writer: FlowReportWriter, classifier: Classifier?, window: Int = 65_536, communityIDSeed: UInt16 = 0) {
         self.writer = writer
         self.classifier = classifier
         self.window = max(1, window)
+        self.communityIDSeed = communityIDSeed
     }
 
     /// Adds a flow; `key` (the log's own flow id) lets later records join it.
     /// `keepID`: the flow keeps its `flowID` (EVE's), else it gets the next number.
     public func add(_ flow: LogFlow, key: String? = nil, keepID: Bool = false) {
         var flow = flow
+        if communityIDSeed != 0 {
+            let summary = flow.summary
+            flow.summary.communityID = CommunityID.compute(
+                proto: summary.proto, source: summary.clientAddress, destination: summary.serverAddress,
+                sourcePort: summary.clientPort, destinationPort: summary.serverPort,
+                icmpType: summary.icmpType, icmpCode: summary.icmpCode, seed: communityIDSeed)
+        }
         if !keepID || flow.summary.flowID == 0 {
             flow.summary.flowID = nextFlowID
             nextFlowID += 1

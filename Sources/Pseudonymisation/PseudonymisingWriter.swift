@@ -12,14 +12,17 @@ import Reports
 public final class PseudonymisingWriter: FlowReportWriter {
     private let inner: FlowReportWriter
     public let pseudonymiser: Pseudonymiser
+    /// The seed the run's `community_id` values were computed with.
+    public let communityIDSeed: UInt16
 
-    public init(wrapping inner: FlowReportWriter, pseudonymiser: Pseudonymiser) {
+    public init(wrapping inner: FlowReportWriter, pseudonymiser: Pseudonymiser, communityIDSeed: UInt16 = 0) {
         self.inner = inner
         self.pseudonymiser = pseudonymiser
+        self.communityIDSeed = communityIDSeed
     }
 
     public func write(_ report: FlowReport) throws(OutputError) {
-        try inner.write(PseudonymisingWriter.pseudonymised(report, by: pseudonymiser))
+        try inner.write(PseudonymisingWriter.pseudonymised(report, by: pseudonymiser, communityIDSeed: communityIDSeed))
     }
 
     public func finish() throws(OutputError) {
@@ -27,7 +30,7 @@ public final class PseudonymisingWriter: FlowReportWriter {
     }
 
     /// `report` with its addresses mapped by `map`.
-    public static func pseudonymised(_ report: FlowReport, by map: any AddressMap) -> FlowReport {
+    public static func pseudonymised(_ report: FlowReport, by map: any AddressMap, communityIDSeed: UInt16 = 0) -> FlowReport {
         var report = report
         var flow = report.summary
         flow.clientAddress = map.map(flow.clientAddress)
@@ -41,7 +44,7 @@ public final class PseudonymisingWriter: FlowReportWriter {
             flow.communityID = CommunityID.compute(
                 proto: flow.proto, source: flow.clientAddress, destination: flow.serverAddress,
                 sourcePort: flow.clientPort, destinationPort: flow.serverPort,
-                icmpType: flow.icmpType, icmpCode: flow.icmpCode)
+                icmpType: flow.icmpType, icmpCode: flow.icmpCode, seed: communityIDSeed)
         }
         report.summary = flow
         report.addressMap = map

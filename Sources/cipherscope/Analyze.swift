@@ -41,7 +41,7 @@ struct Analyze: ParsableCommand {
         let writer = try flows.writer()
         let pseudonymiser = try pseudonymisation.pseudonymiser()
         recorder?.pseudonymisationKeyID = pseudonymiser?.key.id
-        try RunAnalysis.run(input, writer: writer.pseudonymised(by: pseudonymiser), classifier: try ruleOptions.classifier(recordingIn: recorder),
+        try RunAnalysis.run(input, writer: writer.pseudonymised(by: pseudonymiser, communityIDSeed: input.flow.communityIDSeed), classifier: try ruleOptions.classifier(recordingIn: recorder),
                             stats: flows.stats, platformSummary: summary, force: flows.force, quiet: flows.quiet, custody: recorder,
                             output: flows.output)
     }
@@ -98,7 +98,7 @@ struct Fingerprints: ParsableCommand {
         let writer = FingerprintLineWriter(output: try RunAnalysis.openOutput(output, force: force))
         let pseudonymiser = try pseudonymisation.pseudonymiser()
         recorder?.pseudonymisationKeyID = pseudonymiser?.key.id
-        try RunAnalysis.run(input, writer: writer.pseudonymised(by: pseudonymiser), classifier: nil, stats: nil, platformSummary: nil,
+        try RunAnalysis.run(input, writer: writer.pseudonymised(by: pseudonymiser, communityIDSeed: input.flow.communityIDSeed), classifier: nil, stats: nil, platformSummary: nil,
                             force: force, quiet: quiet, custody: recorder, output: output)
     }
 }

@@ -159,7 +159,7 @@ struct LiveCaptureCommand: ParsableCommand {
         sink.flushEachRecord = true
         let pseudonymiser = try pseudonymisation.pseudonymiser()
         let writer: FlowReportWriter = (format ?? .jsonl).streamingWriter(sink)
-            .pseudonymised(by: pseudonymiser)
+            .pseudonymised(by: pseudonymiser, communityIDSeed: flow.communityIDSeed)
         var packetFile: PcapngWriter?
         if let write {
             var fileOptions = PacketFileOptions(path: write)

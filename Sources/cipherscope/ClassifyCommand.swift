@@ -44,6 +44,11 @@ struct ClassifyCommand: ParsableCommand {
 
     @OptionGroup var flows: FlowOutputOptions
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Seed of community_id (0-65535), as Zeek's CommunityID::seed and Suricata's community-id-seed.",
+        valueName: "N"))
+    var communityIDSeed: UInt16 = 0
+
     @Option(name: .long, help: "Longest log line read, in bytes; longer lines are reported and skipped.")
     var maxLineLength: Int = LineReader.defaultMaximumLength
 
@@ -72,7 +77,9 @@ struct ClassifyCommand: ParsableCommand {
         let writer = try flows.writer()
         let pseudonymiser = try pseudonymisation.pseudonymiser()
         recorder?.pseudonymisationKeyID = pseudonymiser?.key.id
-        let logClassifier = LogClassifier(writer: writer.pseudonymised(by: pseudonymiser), classifier: classifier)
+        let logClassifier = LogClassifier(
+            writer: writer.pseudonymised(by: pseudonymiser, communityIDSeed: communityIDSeed), classifier: classifier,
+            communityIDSeed: communityIDSeed)
         let report = { (error: LogInputError) in FileHandleOutput.standardError("cipherscope: error: \(error)\n") }
         var extraErrors: [String] = []
         var inputs: [String] = []

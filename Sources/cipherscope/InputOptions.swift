@@ -44,6 +44,11 @@ struct FlowOptions: ParsableArguments {
     @Option(name: .long, help: "Split flows longer than this many seconds (0: never).")
     var activeTimeout: Double = 1800
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Seed of community_id (0-65535), as Zeek's CommunityID::seed and Suricata's community-id-seed.",
+        valueName: "N"))
+    var communityIDSeed: UInt16 = 0
+
     func validate() throws {
         guard maxFlows >= 1 else { throw ValidationError("--max-flows must be at least 1.") }
         guard activeTimeout >= 0 else { throw ValidationError("--active-timeout must not be negative.") }
@@ -54,6 +59,7 @@ struct FlowOptions: ParsableArguments {
         var configuration = FlowTableConfiguration()
         configuration.maxFlows = maxFlows
         configuration.activeTimeout = Int64(activeTimeout * 1e9)
+        configuration.communityIDSeed = communityIDSeed
         for item in idleTimeout {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             let secondsText = parts.count == 2 ? parts[1] : parts[0]

@@ -35,8 +35,8 @@ struct PseudonymiseOptions: ParsableArguments {
 
 extension FlowReportWriter {
     /// This writer, behind the pseudonymising wrapper when there is a mapping.
-    func pseudonymised(by pseudonymiser: Pseudonymiser?) -> FlowReportWriter {
-        pseudonymiser.map { PseudonymisingWriter(wrapping: self, pseudonymiser: $0) } ?? self
+    func pseudonymised(by pseudonymiser: Pseudonymiser?, communityIDSeed: UInt16 = 0) -> FlowReportWriter {
+        pseudonymiser.map { PseudonymisingWriter(wrapping: self, pseudonymiser: $0, communityIDSeed: communityIDSeed) } ?? self
     }
 }
 

@@ -27,6 +27,33 @@ struct CommunityIDTests {
         #expect(CommunityID.compute(proto: 1, source: ip("10.0.0.1"), destination: ip("10.0.0.2"), sourcePort: 0, destinationPort: 0, icmpType: 11, icmpCode: 0) == "1:YHxtAirCG//0OzkcVAukqKQN9xM=")
     }
 
+    /// pycommunityid (`communityid` 1.5) with seed 1, the reference CI compares against.
+    @Test func icmpVectorsWithSeed() {
+        let echo = CommunityID.compute(proto: 1, source: ip("192.168.0.89"), destination: ip("192.168.0.1"), sourcePort: 0, destinationPort: 0, icmpType: 8, icmpCode: 0, seed: 1)
+        #expect(echo == "1:03g6IloqVBdcZlPyX8r0hgoE7kA=")
+        let v6 = CommunityID.compute(proto: 58, source: ip("fe80::200:86ff:fe05:80da"), destination: ip("fe80::260:97ff:fe07:69ea"), sourcePort: 0, destinationPort: 0, icmpType: 128, icmpCode: 0)
+        #expect(v6 == "1:QrVnZEjGihSsEkRF1XxqheQ1Za8=")
+        #expect(CommunityID.compute(proto: 58, source: ip("fe80::200:86ff:fe05:80da"), destination: ip("fe80::260:97ff:fe07:69ea"), sourcePort: 0, destinationPort: 0, icmpType: 128, icmpCode: 0, seed: 1) == "1:l5D/vIzNArKXy6FzXaD++pkCJ0g=")
+        // Port unreachable (3/3) is one-way.
+        #expect(CommunityID.compute(proto: 1, source: ip("10.99.9.2"), destination: ip("10.99.9.1"), sourcePort: 0, destinationPort: 0, icmpType: 3, icmpCode: 3) == "1:SXdyOI4eNwLqEcvk0AfsbWGBs2U=")
+        #expect(CommunityID.compute(proto: 1, source: ip("10.99.9.2"), destination: ip("10.99.9.1"), sourcePort: 0, destinationPort: 0, icmpType: 3, icmpCode: 3, seed: 1) == "1:sh51P9BEuOVr74OG+b5AKh90W8g=")
+    }
+
+    /// Flow keys: a request and its reply share one; identifiers and one-way messages split.
+    @Test func icmpKeysFollowRequestReplyPairsAndIdentifiers() {
+        let request = ICMPKeying.message(type: 8, code: 0, identifier: 5399, v6: false)
+        let reply = ICMPKeying.message(type: 0, code: 0, identifier: 5399, v6: false)
+        #expect(request.kind == reply.kind && request.detail == reply.detail && !request.isReply && reply.isReply)
+        #expect(ICMPKeying.message(type: 8, code: 0, identifier: 5414, v6: false).detail != request.detail)
+        #expect(ICMPKeying.message(type: 129, code: 0, identifier: 7, v6: true) == ICMPKeying.Message(kind: 0x100 | 128, detail: 7, isReply: true))
+        // Timestamp 13/14 carries an identifier; router solicitation/advertisement 10/9 does not.
+        #expect(ICMPKeying.message(type: 14, code: 0, identifier: 9, v6: false) == ICMPKeying.Message(kind: 0x100 | 13, detail: 9, isReply: true))
+        #expect(ICMPKeying.message(type: 9, code: 0, identifier: 9, v6: false) == ICMPKeying.Message(kind: 0x100 | 10, detail: 0, isReply: true))
+        // One-way: type and code; never the same kind as a pair.
+        #expect(ICMPKeying.message(type: 3, code: 3, identifier: 0, v6: false) == ICMPKeying.Message(kind: 0x200 | 3, detail: 3, isReply: false))
+        #expect(ICMPKeying.message(type: 1, code: 4, identifier: 0, v6: true) == ICMPKeying.Message(kind: 0x200 | 1, detail: 4, isReply: false))
+    }
+
     @Test func base64MatchesTheStandardAlphabet() {
         #expect(CommunityID.base64([]) == "")
         #expect(CommunityID.base64(Array("f".utf8)) == "Zg==")

@@ -7,7 +7,7 @@ import FuzzSupport
 //   0: a TCP stream (one direction) walked as TLS records; every handshake message is parsed
 //      and fingerprinted (JA3/JA4, JA3S/JA4S, JA4X);
 //   1: a handshake message body of the type in the next byte;
-//   2: one DER certificate (X.509 outline, JA4X, swift-certificates summary);
+//   2: one DER certificate (X.509 outline with its RFC 4514 names, JA4X);
 //   3: a Certificate message body (TLS 1.2 / 1.3 / automatic layout by the next byte).
 
 func fingerprint(_ message: TLSHandshakeMessage?, transport: JA4.Transport) {

@@ -1,13 +1,12 @@
 import Basics
 import Crypto
 import Decoding
-import X509
 
 /// One certificate of a Certificate handshake message, summarised for reports.
 public struct TLSCertificateInfo: Sendable, Equatable {
-    /// Subject distinguished name, RFC 4514-like (most specific RDN first); empty if unparsable.
+    /// Subject distinguished name, RFC 4514 text (``DistinguishedName``); empty if unparsable.
     public var subject: String
-    /// Issuer distinguished name, RFC 4514-like; empty if unparsable.
+    /// Issuer distinguished name, RFC 4514 text; empty if unparsable.
     public var issuer: String
     /// Subject alternative names: DNS names, then IP addresses as text, in certificate order.
     public var subjectAltNames: [String]
@@ -15,7 +14,7 @@ public struct TLSCertificateInfo: Sendable, Equatable {
     public var notBefore: String
     /// End of validity, RFC 3339 UTC; empty if unparsable.
     public var notAfter: String
-    /// Serial number, lowercase hex of its DER content octets; empty if unparsable.
+    /// Serial number, lowercase hex of the integer (DER content octets less a sign-padding zero); empty if unparsable.
     public var serial: String
     /// Lowercase hex SHA-256 of the DER encoding (always set).
     public var sha256: String
@@ -23,7 +22,7 @@ public struct TLSCertificateInfo: Sendable, Equatable {
     public var der: [UInt8]
 
     /// Summarises one DER certificate; fields other than `sha256` and `der` stay empty when
-    /// swift-certificates cannot parse it.
+    /// its outer layout is not a certificate's.
     public init(der: [UInt8]) {
         self.der = der
         var hasher = SHA256()
@@ -36,24 +35,23 @@ public struct TLSCertificateInfo: Sendable, Equatable {
         self.notAfter = ""
         self.serial = ""
 
-        guard let certificate = try? Certificate(derEncoded: der) else { return }
-        subject = String(describing: certificate.subject)
-        issuer = String(describing: certificate.issuer)
-        serial = Hex.lowercase(certificate.serialNumber.bytes)
-        if let names = try? certificate.extensions.subjectAlternativeNames {
-            for name in names {
-                switch name {
-                case .dnsName(let host): subjectAltNames.append(Array(host.utf8).withUnsafeBytes { ByteReader.printable($0) })
-                case .ipAddress(let octets): subjectAltNames.append(Self.ipText(Array(octets.bytes)))
-                default: break
-                }
+        // Everything is read straight from the DER (X509Outline), so a certificate that a
+        // strict parser rejects (Tor's, old T61String names) still shows its names.
+        guard let outline = der.withUnsafeBytes({ X509Outline.parse(der: $0) }) else { return }
+        subject = outline.subject
+        issuer = outline.issuer
+        // The integer's value: DER's sign-padding zero octet dropped, as OpenSSL prints it.
+        var octets = outline.serialNumber[...]
+        if octets.count > 1, octets.first == 0, let next = octets.dropFirst().first, next & 0x80 != 0 { octets = octets.dropFirst() }
+        serial = Hex.lowercase(octets)
+        for name in outline.altNames {
+            switch name {
+            case .dnsName(let host): subjectAltNames.append(host)
+            case .ipAddress(let octets): subjectAltNames.append(Self.ipText(octets))
             }
         }
-        // Dates come from the DER directly: X509 exposes them only as Foundation dates.
-        if let outline = der.withUnsafeBytes({ X509Outline.parse(der: $0) }) {
-            notBefore = outline.notBefore ?? ""
-            notAfter = outline.notAfter ?? ""
-        }
+        notBefore = outline.notBefore ?? ""
+        notAfter = outline.notAfter ?? ""
     }
 
     /// Dotted IPv4, or IPv6 in RFC 5952 text.

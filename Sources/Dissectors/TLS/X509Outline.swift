@@ -1,5 +1,6 @@
-/// The few X.509 fields that are read straight from the DER: the attribute-type OIDs of the
-/// issuer and subject, the extension OIDs (all for JA4X) and the validity period.
+/// The X.509 fields that are read straight from the DER: the issuer and subject (as RFC 4514
+/// text, and their attribute-type OIDs and the extension OIDs for JA4X), the validity period,
+/// the serial number and the subject alternative names.
 ///
 /// A small bounded DER walker over the fixed certificate layout (RFC 5280 §4.1); it never
 /// recurses beyond that layout, so hostile nesting cannot exhaust the stack.
@@ -16,6 +17,22 @@ public struct X509Outline: Sendable, Equatable {
     public var notAfter: String?
     /// Content octets of the serial number INTEGER.
     public var serialNumber: [UInt8]
+    /// The subject as RFC 4514 text (``DistinguishedName``); empty when malformed.
+    public var subject: String = ""
+    /// The issuer as RFC 4514 text; empty when malformed.
+    public var issuer: String = ""
+    /// DNS names (as printable text) and IP addresses (raw octets) of the subjectAltName
+    /// extension, in certificate order, at most ``maximumAltNames``.
+    public var altNames: [AltName] = []
+
+    /// A subjectAltName entry the reports show.
+    public enum AltName: Sendable, Equatable {
+        case dnsName(String)
+        case ipAddress([UInt8])
+    }
+
+    /// Upper bound on subjectAltName entries kept from one certificate.
+    public static let maximumAltNames = 256
 
     /// Walks a DER certificate; nil when the outer layout is not a certificate.
     public static func parse(der: UnsafeRawBufferPointer) -> X509Outline? {
@@ -26,17 +43,19 @@ public struct X509Outline: Sendable, Equatable {
         if tbs.peek() == 0xa0 { guard DER.anyElement(&tbs) != nil else { return nil } }
         guard let serial = DER.element(&tbs, tag: DER.integer),
               DER.element(&tbs, tag: DER.sequence) != nil,  // signature AlgorithmIdentifier
-              var issuer = DER.element(&tbs, tag: DER.sequence),
+              let issuerName = DER.element(&tbs, tag: DER.sequence),
               var validity = DER.element(&tbs, tag: DER.sequence),
-              var subject = DER.element(&tbs, tag: DER.sequence),
+              let subjectName = DER.element(&tbs, tag: DER.sequence),
               DER.element(&tbs, tag: DER.sequence) != nil,  // subjectPublicKeyInfo
-              let issuerTypes = attributeTypes(&issuer),
-              let subjectTypes = attributeTypes(&subject)
+              let issuerTypes = attributeTypes(issuerName),
+              let subjectTypes = attributeTypes(subjectName)
         else { return nil }
 
         var outline = X509Outline(
             issuerAttributeTypes: issuerTypes, subjectAttributeTypes: subjectTypes, extensionIDs: [],
             notBefore: time(&validity), notAfter: time(&validity), serialNumber: Array(serial.bytes))
+        outline.issuer = DistinguishedName.render(issuerName) ?? ""
+        outline.subject = DistinguishedName.render(subjectName) ?? ""
 
         // Optional issuerUniqueID [1], subjectUniqueID [2], then extensions [3] EXPLICIT.
         while let (tag, content) = DER.anyElement(&tbs) {
@@ -48,13 +67,15 @@ public struct X509Outline: Sendable, Equatable {
                       let oid = DER.element(&ext, tag: DER.objectIdentifier)
                 else { return nil }
                 outline.extensionIDs.append(Array(oid.bytes))
+                if Array(oid.bytes) == [0x55, 0x1d, 0x11] { outline.altNames = altNames(ext) }
             }
         }
         return outline
     }
 
     /// Name ::= SEQUENCE OF RelativeDistinguishedName (SET OF AttributeTypeAndValue).
-    private static func attributeTypes(_ name: inout ByteReader) -> [[UInt8]]? {
+    private static func attributeTypes(_ content: ByteReader) -> [[UInt8]]? {
+        var name = content
         var types: [[UInt8]] = []
         while !name.isAtEnd {
             guard var rdn = DER.element(&name, tag: DER.set) else { return nil }
@@ -66,6 +87,23 @@ public struct X509Outline: Sendable, Equatable {
             }
         }
         return types
+    }
+
+    /// Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
+    /// whose value is GeneralNames; dNSName [2] and iPAddress [7] are kept.
+    private static func altNames(_ rest: ByteReader) -> [AltName] {
+        var ext = rest
+        if ext.peek() == 0x01 { _ = DER.anyElement(&ext) }
+        guard var value = DER.element(&ext, tag: 0x04), var names = DER.element(&value, tag: DER.sequence) else { return [] }
+        var result: [AltName] = []
+        while let (tag, content) = DER.anyElement(&names), result.count < maximumAltNames {
+            switch tag {
+            case 0x82: result.append(.dnsName(ByteReader.printable(content.bytes)))
+            case 0x87: result.append(.ipAddress(Array(content.bytes)))
+            default: break
+            }
+        }
+        return result
     }
 
     /// UTCTime (YYMMDDHHMMSSZ) or GeneralizedTime (YYYYMMDDHHMMSS[.f]Z) → `YYYY-MM-DDTHH:MM:SSZ`.
