@@ -278,9 +278,13 @@ def build_tunnels(expected):
         return outer_v4(132, c2s, head + ip6, sport=5072, dport=5072)
     tunnel("ayiya", 132, dns_flow(132, v6=True), ayiya)
 
-    # GRE-in-UDP (RFC 8086): source port from the inner flow's hash, GRE without options.
+    # GRE-in-UDP (RFC 8086): each end sends to 4754 from a source port hashed from the inner
+    # flow (50133 one way, 50233 the other), GRE without options.
     def gre_udp(i, c2s, ip4):
-        return outer_v4(133, c2s, struct.pack("!HH", 0, mc.ETH_IPV4) + ip4, sport=50133, dport=4754)
+        gre = struct.pack("!HH", 0, mc.ETH_IPV4) + ip4
+        if c2s:
+            return outer_v4(133, True, gre, sport=50133, dport=4754)
+        return outer_v4(133, False, gre, sport=4754, dport=50233)   # swapped back: 50233 -> 4754
     tunnel("gre_udp", 133, tls_flow(133), gre_udp)
 
     # L2TPv2 data: c2s with the L bit (length) and HDLC address/control; s2c bare, with PFC.

@@ -411,6 +411,7 @@ struct Layers {
         default:
             switch (packet.sourcePort, packet.destinationPort) {
             case (2152, _): return gtpU(payload, into: &packet, decoder: decoder)
+            case (4754, _): return greInUDP(payload, into: &packet, decoder: decoder)
             case (3544, _), (_, 3544): return teredo(payload, into: &packet, decoder: decoder)
             case (5072, _), (_, 5072): return ayiya(payload, into: &packet, decoder: decoder)
             case (1701, _), (_, 1701): return l2tp(payload, into: &packet, decoder: decoder)
