@@ -195,6 +195,8 @@ public struct NonIPKind: Hashable, Sendable {
     public static let wlanControl = NonIPKind(code: 0x8_0001)
     /// Null-function and other data subtypes without a frame body.
     public static let wlanNoData = NonIPKind(code: 0x8_0002)
+    /// Cisco HDLC's keepalive protocol, which reuses RARP's number 0x8035.
+    public static let ciscoSLARP = NonIPKind(code: 0x8_0010)
 
     public var name: String {
         switch code {
@@ -217,6 +219,7 @@ public struct NonIPKind: Hashable, Sendable {
         case 0x8_0000: return "wlan_management"
         case 0x8_0001: return "wlan_control"
         case 0x8_0002: return "wlan_null_data"
+        case 0x8_0010: return "cisco_slarp"
         default:
             if code & 0x2_0000 != 0 { return "address_family_\(code & 0xFFFF)" }
             if code & 0x4_0000 != 0 { return "ppp_0x" + Hex.lowercase(code & 0xFFFF, digits: 4) }

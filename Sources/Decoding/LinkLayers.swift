@@ -40,7 +40,9 @@ extension Layers {
         guard enter() else { return .failed(.tooManyLayers) }
         guard frame.count >= 4 else { return .failed(.truncatedLinkHeader) }
         guard frame.u8(0) == 0x0F || frame.u8(0) == 0x8F else { return .failed(.badHDLCHeader) }
-        return etherType(frame.u16(2), frame.tail(from: 4), into: &packet, decoder: decoder)
+        let proto = frame.u16(2)
+        if proto == 0x8035 { return .nonIP(.ciscoSLARP) }
+        return etherType(proto, frame.tail(from: 4), into: &packet, decoder: decoder)
     }
 
     // MARK: 802.2 LLC

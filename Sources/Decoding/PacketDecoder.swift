@@ -448,7 +448,8 @@ struct Layers {
         }
     }
 
-    /// A GRE packet; `kind` is `.greUDP` when it came in UDP (RFC 8086).
+    /// A GRE packet; `kind` is `.greUDP` when it came in UDP (RFC 8086). ERSPAN is
+    /// recorded as ERSPAN either way.
     mutating func gre(_ body: UnsafeRawBufferPointer, kind: TunnelKind = .gre, into packet: inout DecodedPacket, decoder: PacketDecoder) -> DecodeOutcome {
         guard body.count >= 4 else { return .packet }
         let flags = body.u8(0)
@@ -474,7 +475,7 @@ struct Layers {
             let header = hasSequence ? 8 : 0
             guard inner.count > header else { return .packet }
             let session: UInt32? = hasSequence ? UInt32(inner.u16(2) & 0x03FF) : nil
-            return tunnelled(kind == .gre ? .erspan : kind, id: session, into: &packet, decoder: decoder) { layers, packet in
+            return tunnelled(.erspan, id: session, into: &packet, decoder: decoder) { layers, packet in
                 layers.ethernet(inner.tail(from: header), into: &packet, decoder: decoder)
             }
         case 0x22EB:
@@ -482,7 +483,7 @@ struct Layers {
             guard inner.count > 12 else { return .packet }
             let header = inner.u8(11) & 0x01 != 0 ? 20 : 12
             let session = UInt32(inner.u16(2) & 0x03FF)
-            return tunnelled(kind == .gre ? .erspan : kind, id: session, into: &packet, decoder: decoder) { layers, packet in
+            return tunnelled(.erspan, id: session, into: &packet, decoder: decoder) { layers, packet in
                 layers.ethernet(inner.tail(from: header), into: &packet, decoder: decoder)
             }
         case 0x880B:

@@ -48,6 +48,18 @@ struct LinkTypeEvidenceTests {
         #expect(found.contains { $0.contains("\"name\":\"chat.signal.org\"") && $0.contains("\"src_ip\":\"::1\"") })
     }
 
+    @Test func controlFramesOfTheOtherLinkTypesAreNamed() {
+        let expected: [String: [String: UInt64]] = [
+            "linktype-ppp.pcap": ["ppp_lcp": 1], "linktype-ppp-hdlc.pcap": ["ppp_ipcp": 1],
+            "linktype-chdlc.pcap": ["cisco_slarp": 1], "encap-llc-snap.pcap": ["llc": 1],
+        ]
+        for (name, nonIP) in expected {
+            let (_, summary) = analyze([Paths.crafted.appendingPathComponent(name).path])
+            #expect(summary.nonIP == nonIP, "\(name)")
+            #expect(summary.undecodableTotal == 0, "\(name)")
+        }
+    }
+
     @Test func wirelessFramesWithoutIPAreCountedByReason() {
         let (_, summary) = analyze([Paths.crafted.appendingPathComponent("linktype-80211.pcap").path])
         #expect(summary.nonIP == ["wlan_management": 1, "wlan_control": 1, "wlan_null_data": 1])

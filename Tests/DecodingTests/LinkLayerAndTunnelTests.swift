@@ -57,7 +57,8 @@ struct LinkLayerAndTunnelTests {
         expectInnerUDP(decode([0x8F, 0x00, 0x08, 0x00] + ipv4UDP, link: .pppHDLC), "Cisco framing on PPP_HDLC")
         #expect(decode([0x42, 0x00, 0x08, 0x00] + ipv4UDP, link: .cHDLC).0 == .failed(.badHDLCHeader))
         #expect(decode([0x0F, 0x00, 0x80], link: .cHDLC).0 == .failed(.truncatedLinkHeader))
-        #expect(decode([0x8F, 0x00, 0x80, 0x35] + [UInt8](repeating: 0, count: 18), link: .cHDLC).0 == .nonIP(.etherType(0x8035)))
+        #expect(decode([0x8F, 0x00, 0x80, 0x35] + [UInt8](repeating: 0, count: 18), link: .cHDLC).0 == .nonIP(.ciscoSLARP))
+        #expect(NonIPKind.ciscoSLARP.name == "cisco_slarp")
     }
 
     // MARK: 802.2 LLC/SNAP under Ethernet
