@@ -24,7 +24,8 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Index of each link type in the decoder and pipeline targets' tables.
-DECODER_LINKS = {1: 0, 113: 1, 276: 2, 12: 3, 101: 4, 228: 5, 229: 6, 0: 7, 108: 8, 14: 9}
+DECODER_LINKS = {1: 0, 113: 1, 276: 2, 12: 3, 101: 4, 228: 5, 229: 6, 0: 7, 108: 8, 14: 9,
+                 9: 11, 50: 12, 104: 13, 239: 14, 105: 15, 127: 16}
 PIPELINE_LINKS = {1: 0, 12: 1, 101: 1, 113: 2, 276: 3, 0: 4, 228: 5, 229: 6}
 
 

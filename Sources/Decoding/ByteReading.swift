@@ -36,3 +36,17 @@ extension UnsafeRawBufferPointer {
         return UnsafeRawBufferPointer(start: base + start, count: Swift.min(length, count - start))
     }
 }
+
+// Little-endian loads, for the headers that are written in host order (radiotap,
+// NFLOG TLVs); the same bounds contract as above.
+extension UnsafeRawBufferPointer {
+    @inline(__always)
+    func u16le(_ offset: Int) -> UInt16 {
+        UInt16(littleEndian: loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+    }
+
+    @inline(__always)
+    func u32le(_ offset: Int) -> UInt32 {
+        UInt32(littleEndian: loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+}

@@ -7,18 +7,25 @@ public struct LinkType: RawRepresentable, Hashable, Sendable {
 
     public static let null = LinkType(rawValue: 0)          // BSD loopback, host-order AF
     public static let ethernet = LinkType(rawValue: 1)
+    public static let ppp = LinkType(rawValue: 9)           // PPP, address/control optional
     public static let raw = LinkType(rawValue: 12)          // DLT_RAW on Linux
     public static let rawOpenBSD = LinkType(rawValue: 14)
+    public static let pppHDLC = LinkType(rawValue: 50)      // DLT_PPP_SERIAL: PPP in HDLC-like framing
     public static let rawLinktype = LinkType(rawValue: 101) // LINKTYPE_RAW as stored in files
+    public static let cHDLC = LinkType(rawValue: 104)       // Cisco HDLC
+    public static let ieee80211 = LinkType(rawValue: 105)   // 802.11 frames, no radio header
     public static let loop = LinkType(rawValue: 108)        // OpenBSD loopback, network-order AF
     public static let linuxSLL = LinkType(rawValue: 113)
+    public static let ieee80211Radiotap = LinkType(rawValue: 127)
     public static let ipv4 = LinkType(rawValue: 228)
     public static let ipv6 = LinkType(rawValue: 229)
+    public static let nflog = LinkType(rawValue: 239)       // Linux netfilter NFLOG: header and TLVs
     public static let linuxSLL2 = LinkType(rawValue: 276)
 
     public var isSupported: Bool {
         switch self {
-        case .null, .ethernet, .raw, .rawOpenBSD, .rawLinktype, .loop, .linuxSLL, .ipv4, .ipv6, .linuxSLL2: true
+        case .null, .ethernet, .raw, .rawOpenBSD, .rawLinktype, .loop, .linuxSLL, .ipv4, .ipv6, .linuxSLL2,
+             .ppp, .pppHDLC, .cHDLC, .ieee80211, .ieee80211Radiotap, .nflog: true
         default: false
         }
     }
@@ -48,6 +55,7 @@ public enum IPProtocol {
 public enum TunnelKind: UInt8, Sendable, CaseIterable {
     case none = 0
     case gre, erspan, vxlan, geneve, gtpu, ipip
+    case teredo, ayiya, greUDP, l2tp
 
     public var name: String {
         switch self {
@@ -58,12 +66,16 @@ public enum TunnelKind: UInt8, Sendable, CaseIterable {
         case .geneve: "geneve"
         case .gtpu: "gtpu"
         case .ipip: "ipip"
+        case .teredo: "teredo"
+        case .ayiya: "ayiya"
+        case .greUDP: "gre_udp"
+        case .l2tp: "l2tp"
         }
     }
 }
 
 /// The innermost tunnel around a packet: its kind, the outer endpoints and its id
-/// (VXLAN/Geneve VNI, GTP-U TEID, GRE key, ERSPAN session).
+/// (VXLAN/Geneve VNI, GTP-U TEID, GRE key, ERSPAN session, L2TP tunnel id << 16 | session id).
 public struct TunnelInfo: Hashable, Sendable {
     public var kind: TunnelKind = .none
     public var hasID: Bool = false
@@ -126,6 +138,14 @@ public enum DecodeFailure: UInt8, CaseIterable, Sendable {
     case fragmentIncomplete
     case fragmentInvalid
     case fragmentLimit
+    case badHDLCHeader
+    case truncatedNFLOG
+    case badNFLOGAttribute
+    case nflogWithoutPayload
+    case badRadiotapHeader
+    case badWLANHeader
+    /// A protected (encrypted) 802.11 data frame: its payload is never guessed at.
+    case protectedWLANFrame
 
     /// The snake_case name used in the run summary.
     public var name: String {
@@ -150,18 +170,33 @@ public enum DecodeFailure: UInt8, CaseIterable, Sendable {
         case .fragmentIncomplete: "fragment_incomplete"
         case .fragmentInvalid: "fragment_invalid"
         case .fragmentLimit: "fragment_limit"
+        case .badHDLCHeader: "bad_hdlc_header"
+        case .truncatedNFLOG: "truncated_nflog"
+        case .badNFLOGAttribute: "bad_nflog_attribute"
+        case .nflogWithoutPayload: "nflog_without_payload"
+        case .badRadiotapHeader: "bad_radiotap_header"
+        case .badWLANHeader: "bad_wlan_header"
+        case .protectedWLANFrame: "wlan_protected"
         }
     }
 }
 
 /// A packet that is not IP, identified for the run summary: an EtherType, an
-/// 802.3/LLC frame, or an unknown loopback address family.
+/// 802.3/LLC frame, an unknown loopback address family, a PPP control protocol,
+/// or an 802.11 frame that carries no data.
 public struct NonIPKind: Hashable, Sendable {
     public var code: UInt32
 
     public static func etherType(_ type: UInt16) -> NonIPKind { NonIPKind(code: UInt32(type)) }
     public static let llc = NonIPKind(code: 0x1_0000)
     public static func addressFamily(_ family: UInt32) -> NonIPKind { NonIPKind(code: 0x2_0000 | (family & 0xFFFF)) }
+    public static func pppProtocol(_ proto: UInt16) -> NonIPKind { NonIPKind(code: 0x4_0000 | UInt32(proto)) }
+    public static let wlanManagement = NonIPKind(code: 0x8_0000)
+    public static let wlanControl = NonIPKind(code: 0x8_0001)
+    /// Null-function and other data subtypes without a frame body.
+    public static let wlanNoData = NonIPKind(code: 0x8_0002)
+    /// Cisco HDLC's keepalive protocol, which reuses RARP's number 0x8035.
+    public static let ciscoSLARP = NonIPKind(code: 0x8_0010)
 
     public var name: String {
         switch code {
@@ -175,8 +210,19 @@ public struct NonIPKind: Hashable, Sendable {
         case 0x9000: return "ethernet_loopback"
         case 0x88F7: return "ptp"
         case 0x1_0000: return "llc"
+        case 0x4_C021: return "ppp_lcp"
+        case 0x4_C023: return "ppp_pap"
+        case 0x4_C223: return "ppp_chap"
+        case 0x4_8021: return "ppp_ipcp"
+        case 0x4_8057: return "ppp_ipv6cp"
+        case 0x4_80FD: return "ppp_ccp"
+        case 0x8_0000: return "wlan_management"
+        case 0x8_0001: return "wlan_control"
+        case 0x8_0002: return "wlan_null_data"
+        case 0x8_0010: return "cisco_slarp"
         default:
             if code & 0x2_0000 != 0 { return "address_family_\(code & 0xFFFF)" }
+            if code & 0x4_0000 != 0 { return "ppp_0x" + Hex.lowercase(code & 0xFFFF, digits: 4) }
             return "ethertype_0x" + Hex.lowercase(code, digits: 4)
         }
     }

@@ -1,8 +1,11 @@
 /// Decodes captured frames, zero-copy, from the link layer down to the innermost
-/// transport header: Ethernet, Linux cooked v1/v2, raw IP, BSD loopback; stacked
-/// VLAN tags, MPLS, PPPoE; IPv4 options and IPv6 extension headers; fragments
-/// (through `FragmentReassembler`); GRE/ERSPAN, VXLAN, Geneve, GTP-U and IP-in-IP
-/// tunnels, keyed on the innermost 5-tuple with the tunnel recorded.
+/// transport header: Ethernet (and 802.2 LLC/SNAP), Linux cooked v1/v2, raw IP, BSD
+/// loopback, PPP (bare and HDLC-framed), Cisco HDLC, NFLOG, 802.11 with or without
+/// radiotap; stacked VLAN tags, MPLS, PPPoE; IPv4 options and IPv6 extension
+/// headers; fragments (through `FragmentReassembler`); GRE/ERSPAN, GRE-in-UDP, VXLAN,
+/// Geneve, GTP-U, Teredo, AYIYA, L2TPv2 and IP-in-IP tunnels, keyed on the
+/// innermost 5-tuple with the tunnel recorded. Link layers beyond Ethernet are in
+/// `LinkLayers.swift`, UDP tunnels beyond VXLAN/Geneve/GTP-U in `UDPTunnels.swift`.
 public struct PacketDecoder {
     /// Nesting limit for link/IP/tunnel layers: hostile packets can stack forever.
     static let maxLayers = 12
@@ -52,6 +55,18 @@ public struct PacketDecoder {
             case 10, 24, 28, 30: return layers.ipv6(frame.tail(from: 4), into: &packet, decoder: self)
             default: return .nonIP(.addressFamily(family))
             }
+        case .ppp:
+            return layers.pppFrame(frame, into: &packet, decoder: self)
+        case .pppHDLC:
+            return layers.hdlcFrame(frame, into: &packet, decoder: self)
+        case .cHDLC:
+            return layers.ciscoHDLC(frame, into: &packet, decoder: self)
+        case .nflog:
+            return layers.nflog(frame, into: &packet, decoder: self)
+        case .ieee80211:
+            return layers.wlan(frame, into: &packet, decoder: self)
+        case .ieee80211Radiotap:
+            return layers.radiotap(frame, into: &packet, decoder: self)
         default:
             return .failed(.unsupportedLinkType)
         }
@@ -80,7 +95,8 @@ struct Layers {
         guard enter() else { return .failed(.tooManyLayers) }
         guard frame.count >= 14 else { return .failed(.truncatedLinkHeader) }
         let type = frame.u16(12)
-        if type < 0x0600 { return .nonIP(.llc) }  // 802.3 length field: LLC/SNAP, not IP
+        // An 802.3 length field instead of an EtherType: 802.2 LLC, maybe with SNAP.
+        if type < 0x0600 { return llc(frame.slice(from: 14, length: Int(type)), into: &packet, decoder: decoder) }
         return etherType(type, frame.tail(from: 14), into: &packet, decoder: decoder)
     }
 
@@ -140,6 +156,8 @@ struct Layers {
         switch proto {
         case 0x0021: return ipv4(body, into: &packet, decoder: decoder)
         case 0x0057: return ipv6(body, into: &packet, decoder: decoder)
+        // Network and link control protocols (LCP, IPCP, CHAP, …) carry no packets.
+        case 0x8000...: return .nonIP(.pppProtocol(proto))
         default: return .failed(.unsupportedPPPProtocol)
         }
     }
@@ -389,9 +407,17 @@ struct Layers {
             }
         case 2152:
             return gtpU(payload, into: &packet, decoder: decoder)
+        case 4754:
+            return greInUDP(payload, into: &packet, decoder: decoder)
         default:
-            if packet.sourcePort == 2152 { return gtpU(payload, into: &packet, decoder: decoder) }
-            return .packet
+            switch (packet.sourcePort, packet.destinationPort) {
+            case (2152, _): return gtpU(payload, into: &packet, decoder: decoder)
+            case (4754, _): return greInUDP(payload, into: &packet, decoder: decoder)
+            case (3544, _), (_, 3544): return teredo(payload, into: &packet, decoder: decoder)
+            case (5072, _), (_, 5072): return ayiya(payload, into: &packet, decoder: decoder)
+            case (1701, _), (_, 1701): return l2tp(payload, into: &packet, decoder: decoder)
+            default: return .packet
+            }
         }
     }
 
@@ -423,7 +449,9 @@ struct Layers {
         }
     }
 
-    mutating func gre(_ body: UnsafeRawBufferPointer, into packet: inout DecodedPacket, decoder: PacketDecoder) -> DecodeOutcome {
+    /// A GRE packet; `kind` is `.greUDP` when it came in UDP (RFC 8086). ERSPAN is
+    /// recorded as ERSPAN either way.
+    mutating func gre(_ body: UnsafeRawBufferPointer, kind: TunnelKind = .gre, into packet: inout DecodedPacket, decoder: PacketDecoder) -> DecodeOutcome {
         guard body.count >= 4 else { return .packet }
         let flags = body.u8(0)
         let version = body.u8(1) & 0x07
@@ -461,24 +489,12 @@ struct Layers {
             }
         case 0x880B:
             // PPTP's enhanced GRE carries PPP: optional address/control, then the protocol.
-            var ppp = inner
-            if ppp.count >= 2 && ppp.u8(0) == 0xFF && ppp.u8(1) == 0x03 { ppp = ppp.tail(from: 2) }
-            guard ppp.count >= 1 else { return .packet }
-            let protocolField: UInt16
-            if ppp.u8(0) & 1 == 1 {
-                protocolField = UInt16(ppp.u8(0))
-                ppp = ppp.tail(from: 1)
-            } else {
-                guard ppp.count >= 2 else { return .packet }
-                protocolField = ppp.u16(0)
-                ppp = ppp.tail(from: 2)
-            }
-            let body = ppp
-            return tunnelled(.gre, id: key, into: &packet, decoder: decoder) { layers, packet in
+            guard let (protocolField, body) = PPPHeader.split(inner) else { return .packet }
+            return tunnelled(kind, id: key, into: &packet, decoder: decoder) { layers, packet in
                 layers.ppp(protocol: protocolField, body, into: &packet, decoder: decoder)
             }
         default:
-            return tunnelled(.gre, id: key, into: &packet, decoder: decoder) { layers, packet in
+            return tunnelled(kind, id: key, into: &packet, decoder: decoder) { layers, packet in
                 layers.etherType(type, inner, into: &packet, decoder: decoder)
             }
         }

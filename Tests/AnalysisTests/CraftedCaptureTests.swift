@@ -28,9 +28,14 @@ struct CraftedCaptureTests {
         var files: [String: File]
     }
 
+    /// expected.json (make-crafted.py) and expected-links-tunnels.json (make-links-tunnels.py).
     static let expected: Expected = {
-        let data = try! Data(contentsOf: Paths.crafted.appendingPathComponent("expected.json"))
-        return try! JSONDecoder().decode(Expected.self, from: data)
+        var files: [String: Expected.File] = [:]
+        for name in ["expected.json", "expected-links-tunnels.json"] {
+            let data = try! Data(contentsOf: Paths.crafted.appendingPathComponent(name))
+            files.merge(try! JSONDecoder().decode(Expected.self, from: data).files) { first, _ in first }
+        }
+        return Expected(files: files)
     }()
 
     static let fileNames = expected.files.keys.sorted()

@@ -5,7 +5,10 @@ import FuzzSupport
 // in front, decoded in order by one decoder (so fragments can meet and complete).
 // Small fragment limits so the limit and eviction paths are reached.
 
-let linkTypes: [LinkType] = [.ethernet, .linuxSLL, .linuxSLL2, .raw, .rawLinktype, .ipv4, .ipv6, .null, .loop, .rawOpenBSD, LinkType(rawValue: 147)]
+let linkTypes: [LinkType] = [
+    .ethernet, .linuxSLL, .linuxSLL2, .raw, .rawLinktype, .ipv4, .ipv6, .null, .loop, .rawOpenBSD, LinkType(rawValue: 147),
+    .ppp, .pppHDLC, .cHDLC, .nflog, .ieee80211, .ieee80211Radiotap,
+]
 
 nonisolated(unsafe) var decoder: PacketDecoder = {
     var limits = FragmentReassembler.Limits()
