@@ -30,7 +30,10 @@ public struct LiveOptions: Sendable {
 /// thread, or with `--threads` its flows sharded across more). Nothing blocks inside libpcap, so
 /// a signal (handled without SA_RESTART) interrupts `poll()` and the loop stops
 /// at once; the kernel ring (`--buffer-size`) absorbs bursts while the pipeline
-/// works, and what it cannot hold is counted as dropped. About once a second the
+/// works, and what it cannot hold is counted as dropped. Out of immediate mode the
+/// kernel hands packets over in blocks, at the latest after the buffer timeout: a
+/// stop (signal or `--duration`) first reads what arrives within that delay, and
+/// idle expiry runs that much behind the wall clock. About once a second the
 /// loop reads the kernel counters, lets idle flows expire (and a sharded pipeline
 /// report what its shards hold), flushes the pcapng file and redraws the live
 /// view: nothing of that is done per packet.
@@ -46,6 +49,8 @@ public final class LiveAnalyzer {
     private var stopped: [String?]
     /// Written into each pcapng file's statistics blocks.
     private var counters: [LiveCounters]
+    /// The longest any handle may hold a packet back (0 in immediate mode).
+    private let deliveryDelay: Int64
     private static let batch = 256
 
     /// `packetFile`'s statistics closure should read `LiveAnalyzer.statistics(of: sources)`.
@@ -58,6 +63,7 @@ public final class LiveAnalyzer {
         self.onInputError = onInputError
         stopped = Array(repeating: nil, count: sources.count)
         counters = Array(repeating: LiveCounters(), count: sources.count)
+        deliveryDelay = sources.map(\.deliveryDelay).max() ?? 0
         // One thread, or the flows sharded across `--threads` as for files.
         pipeline = makeFramePipeline(options: options.analysis, writer: writer, classifier: classifier)
         pipeline.keepsRecentFlows = onSnapshot != nil
@@ -115,7 +121,24 @@ public final class LiveAnalyzer {
             if let deadline, after >= deadline { break }
             if stopped.allSatisfy({ $0 != nil }) { break }
         }
+        if !reachedCount && pipeline.outputError == nil && packetFileError == nil { readHeldBack(&fds) }
         return finish(interrupted: StopSignal.isRequested && !reachedCount)
+    }
+
+    /// At a stop: reads, for one delivery delay, what the kernel still held back when
+    /// the stop came (packets in blocks not yet handed over), so no packet the kernel
+    /// counted as received is left unread.
+    private func readHeldBack(_ fds: inout [pollfd]) {
+        guard deliveryDelay > 0 else { return }
+        let end = SystemClock.monotonic() + deliveryDelay + 10_000_000
+        while true {
+            for index in sources.indices where stopped[index] == nil {
+                if !drain(index) || pipeline.outputError != nil || packetFileError != nil { return }
+            }
+            let left = end - SystemClock.monotonic()
+            if left <= 0 { return }
+            _ = poll(&fds, nfds_t(fds.count), Int32(max(left / 1_000_000, 1)))
+        }
     }
 
     /// Reads what is waiting on one handle (a batch at most); false once `count` is reached.
@@ -155,7 +178,9 @@ public final class LiveAnalyzer {
 
     /// Once a second: kernel counters, idle expiry, pcapng flush, live view.
     private func tick(started: Int64, now: Int64, last: inout (time: Int64, packets: UInt64, bytes: UInt64)) {
-        pipeline.advanceClock(to: SystemClock.wall())
+        // Behind the wall clock by the delivery delay: packets still held in the
+        // kernel are older than now, and must not find their flow already expired.
+        pipeline.advanceClock(to: SystemClock.wall() - deliveryDelay)
         if let packetFile {
             do { try packetFile.flush() } catch { packetFileError = error }
         }
