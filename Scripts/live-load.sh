@@ -63,6 +63,17 @@ trap 'exit 130' INT TERM
 ip netns add "$ns"
 ip -n "$ns" link set lo up
 
+# Waits until the tool has its capture socket open in the namespace (the only
+# packet socket there between replays), however slowly a loaded machine starts it.
+wait_ready() {
+    for _ in $(seq 300); do
+        if [ "$(ip netns exec "$ns" awk 'NR > 1' /proc/net/packet | wc -l)" -gt 0 ]; then sleep 0.3; return 0; fi
+        kill -0 "$tool_pid" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
 # SIGINT to the tool, then wait (SIGKILL after 10 s, reported).
 stop_tool() {
     kill -INT "$tool_pid" 2>/dev/null || true
@@ -89,9 +100,7 @@ if [[ "${1:-}" =~ ^[0-9]+$ ]]; then
 
     ip netns exec "$ns" "$binary" capture -i lo -q -o /dev/null --stats "$scratch/stats.json" &
     tool_pid=$!
-    # Wait for the handle to be open (the process has set up its capture socket).
-    sleep 1
-    kill -0 "$tool_pid" || { echo "live-load: capture did not start" >&2; exit 1; }
+    wait_ready || { echo "live-load: capture did not start" >&2; exit 1; }
     hwm=0
     # --duration ends the replay; SIGKILL is the safety net (a parent such as a test
     # runner may have started us with SIGTERM blocked, which tcpreplay inherits).
@@ -200,9 +209,7 @@ for run in $(seq "$runs"); do
             available "$tool" || { [ "$run" -eq 1 ] && [ "$rate" = "${rates[0]}" ] && echo "live-load: $tool not available, skipped" >&2; continue; }
             out="$scratch/$tool-$rate-$run"
             start_tool "$tool" "$out"
-            # The handle is open well within a second.
-            sleep 1
-            kill -0 "$tool_pid" 2>/dev/null || { echo "live-load: $tool did not start: $(cat "$out.err")" >&2; exit 1; }
+            wait_ready || { echo "live-load: $tool did not start: $(cat "$out.err")" >&2; exit 1; }
             speed=(--pps="$rate"); [ "$rate" = top ] && speed=(--topspeed)
             ip netns exec "$ns" timeout -s KILL 120 tcpreplay "${speed[@]}" -i cs-tx "$capture" >"$out.replay" 2>&1 || true
             # Past every buffer timeout (tcpdump's is 1 s), so every packet is delivered.

@@ -471,7 +471,7 @@ struct LiveCaptureTests {
           .enabled(if: Runner.sanitizer == nil, "skipped under a sanitizer (Scripts/sanitize.sh): its slowdown and shadow memory, not cipherscope, would decide the drops and the peak memory"))
     func loadReportsDropsAndMemoryStaysBounded() throws {
         let script = Runner.packageRoot.appendingPathComponent("Scripts/live-load.sh").path
-        let result = Shell.run(["env", "CIPHERSCOPE=\(Runner.binary.path)", "bash", script, "6", "400"], timeout: 30)
+        let result = Shell.run(["env", "CIPHERSCOPE=\(Runner.binary.path)", "bash", script, "6", "400"], timeout: 60)
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("VmHWM"))
         let values = Dictionary(result.stdout.split(separator: "\n").compactMap { line -> (String, Int)? in
