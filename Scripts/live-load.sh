@@ -34,6 +34,14 @@ binary=${CIPHERSCOPE:-"$(swift build --show-bin-path)/cipherscope"}
 [ "$(id -u)" -eq 0 ] || { echo "live-load: needs root (network namespaces, capture)" >&2; exit 1; }
 command -v tcpreplay >/dev/null || { echo "live-load: needs tcpreplay" >&2; exit 1; }
 
+# Runs a command with SIGINT and SIGTERM unblocked and at their defaults: a parent
+# (a test runner) may have blocked or ignored them, and children inherit that, so
+# tcpdump or ndpiReader would not stop on SIGINT. Execs, so $! is the command's pid.
+unblocked=(python3 -c 'import os, signal, sys
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+for number in (signal.SIGINT, signal.SIGTERM): signal.signal(number, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])')
+
 # Exit 0 when the file is a classic pcap of link type Ethernet (what tcpreplay sends).
 is_ethernet_pcap() {
     python3 - "$1" <<'EOF'
@@ -56,7 +64,7 @@ cleanup() {
     [ -n "$replay_pid" ] && kill -KILL "$replay_pid" 2>/dev/null || true
     ip netns del "$ns" 2>/dev/null || true
     rm -rf "$scratch"
-    [ -n "${write_dir:-}" ] && rm -f "$write_dir/cs-$$.pcapng"
+    if [ -n "${write_dir:-}" ]; then rm -f "$write_dir/cs-$$.pcapng"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -171,9 +179,9 @@ start_tool() {
     case $tool in
         cs) ip netns exec "$ns" "$binary" capture -i cs-rx -q -o /dev/null --stats "$out.json" "${cs_args[@]}" 2>"$out.err" & ;;
         cs-write) ip netns exec "$ns" "$binary" capture -i cs-rx -q -o /dev/null --stats "$out.json" --write "$write_dir/cs-$$.pcapng" --force "${cs_args[@]}" 2>"$out.err" & ;;
-        tcpdump) ip netns exec "$ns" tcpdump -i cs-rx -w /dev/null 2>"$out.err" & ;;
-        tcpdump-B8192) ip netns exec "$ns" tcpdump -B 8192 -i cs-rx -w /dev/null 2>"$out.err" & ;;
-        ndpi) ip netns exec "$ns" ndpiReader -i cs-rx >"$out.err" 2>&1 & ;;
+        tcpdump) "${unblocked[@]}" ip netns exec "$ns" tcpdump -i cs-rx -w /dev/null 2>"$out.err" & ;;
+        tcpdump-B8192) "${unblocked[@]}" ip netns exec "$ns" tcpdump -B 8192 -i cs-rx -w /dev/null 2>"$out.err" & ;;
+        ndpi) "${unblocked[@]}" ip netns exec "$ns" ndpiReader -i cs-rx >"$out.err" 2>&1 & ;;
     esac
     tool_pid=$!
 }
