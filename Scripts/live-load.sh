@@ -42,16 +42,20 @@ signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 for number in (signal.SIGINT, signal.SIGTERM): signal.signal(number, signal.SIG_DFL)
 os.execvp(sys.argv[1], sys.argv[1:])')
 
-# Exit 0 when the file is a classic pcap of link type Ethernet (what tcpreplay sends).
-is_ethernet_pcap() {
-    python3 - "$1" <<'EOF'
+# Prints those of the files given that are classic pcaps of link type Ethernet
+# (what tcpreplay sends), one a line (one python for all: starting one per file
+# takes long on a loaded machine).
+ethernet_pcaps() {
+    python3 - "$@" <<'EOF'
 import struct, sys
-head = open(sys.argv[1], "rb").read(24)
-ok = len(head) == 24 and head[:4] in (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
-if ok:
-    order = "<" if head[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
-    ok = struct.unpack(order + "I", head[20:24])[0] & 0xFFFF == 1
-sys.exit(0 if ok else 1)
+for path in sys.argv[1:]:
+    head = open(path, "rb").read(24)
+    ok = len(head) == 24 and head[:4] in (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
+    if ok:
+        order = "<" if head[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+        ok = struct.unpack(order + "I", head[20:24])[0] & 0xFFFF == 1
+    if ok:
+        print(path)
 EOF
 }
 
@@ -102,8 +106,7 @@ if [[ "${1:-}" =~ ^[0-9]+$ ]]; then
             [ -f "$file" ] && captures+=("$file")
         done
     fi
-    ethernet=()
-    for file in "${captures[@]}"; do is_ethernet_pcap "$file" && ethernet+=("$file"); done
+    mapfile -t ethernet < <(ethernet_pcaps "${captures[@]}")
     [ ${#ethernet[@]} -gt 0 ] || { echo "live-load: no Ethernet pcap captures to replay" >&2; exit 1; }
 
     ip netns exec "$ns" "$binary" capture -i lo -q -o /dev/null --stats "$scratch/stats.json" &
@@ -156,7 +159,7 @@ if [ -z "$capture" ]; then
 fi
 [ -n "$capture" ] && [ -f "$capture" ] || {
     echo "live-load: no capture: give one, or make mid.pcap (OUT=.bench sh ../shared/bench/make-bench-pcap.sh)" >&2; exit 1; }
-is_ethernet_pcap "$capture" || { echo "live-load: $capture is not an Ethernet pcap (what tcpreplay sends)" >&2; exit 1; }
+[ -n "$(ethernet_pcaps "$capture")" ] || { echo "live-load: $capture is not an Ethernet pcap (what tcpreplay sends)" >&2; exit 1; }
 runs=${RUNS:-3}
 read -r -a rates <<<"${RATES:-50000 150000 300000 top}"
 read -r -a tools <<<"${TOOLS:-cs cs-write tcpdump ndpi}"
