@@ -30,7 +30,11 @@ public struct LiveOptions: Sendable {
 /// thread, or with `--threads` its flows sharded across more). Nothing blocks inside libpcap, so
 /// a signal (handled without SA_RESTART) interrupts `poll()` and the loop stops
 /// at once; the kernel ring (`--buffer-size`) absorbs bursts while the pipeline
-/// works, and what it cannot hold is counted as dropped. About once a second the
+/// works, and what it cannot hold is counted as dropped. Out of immediate mode the
+/// kernel hands packets over in blocks, at the latest after the buffer timeout, so
+/// idle expiry runs that much behind the wall clock. A stop (signal or
+/// `--duration`) first reads every packet the kernel received before it: the
+/// backlog in the ring and the blocks not yet handed over. About once a second the
 /// loop reads the kernel counters, lets idle flows expire (and a sharded pipeline
 /// report what its shards hold), flushes the pcapng file and redraws the live
 /// view: nothing of that is done per packet.
@@ -46,6 +50,8 @@ public final class LiveAnalyzer {
     private var stopped: [String?]
     /// Written into each pcapng file's statistics blocks.
     private var counters: [LiveCounters]
+    /// The longest any handle may hold a packet back (0 in immediate mode).
+    private let deliveryDelay: Int64
     private static let batch = 256
 
     /// `packetFile`'s statistics closure should read `LiveAnalyzer.statistics(of: sources)`.
@@ -58,6 +64,7 @@ public final class LiveAnalyzer {
         self.onInputError = onInputError
         stopped = Array(repeating: nil, count: sources.count)
         counters = Array(repeating: LiveCounters(), count: sources.count)
+        deliveryDelay = sources.map(\.deliveryDelay).max() ?? 0
         // One thread, or the flows sharded across `--threads` as for files.
         pipeline = makeFramePipeline(options: options.analysis, writer: writer, classifier: classifier)
         pipeline.keepsRecentFlows = onSnapshot != nil
@@ -98,7 +105,7 @@ public final class LiveAnalyzer {
             for step in 0..<sources.count {
                 let index = (first + step) % sources.count
                 guard stopped[index] == nil else { continue }
-                if !drain(index) { reachedCount = true; break }
+                if drain(index) == .countReached { reachedCount = true; break }
                 if pipeline.outputError != nil || packetFileError != nil { break loop }
             }
             first = (first + 1) % max(sources.count, 1)
@@ -115,12 +122,48 @@ public final class LiveAnalyzer {
             if let deadline, after >= deadline { break }
             if stopped.allSatisfy({ $0 != nil }) { break }
         }
+        if !reachedCount && pipeline.outputError == nil && packetFileError == nil { readBeforeStop(&fds) }
         return finish(interrupted: StopSignal.isRequested && !reachedCount)
     }
 
-    /// Reads what is waiting on one handle (a batch at most); false once `count` is reached.
+    /// At a stop: reads every packet the kernel received before it — the backlog
+    /// still in the ring, and what sits in blocks not yet handed over (they are
+    /// within one delivery delay) — up to the first packet stamped after the stop.
+    /// Bounded by the ring's size, and by `stopReadLimit` whatever the clocks say.
+    private func readBeforeStop(_ fds: inout [pollfd]) {
+        let stopTime = SystemClock.wall()
+        let started = SystemClock.monotonic()
+        let quietEnd = started + deliveryDelay + 10_000_000
+        var done = stopped.map { $0 != nil }
+        while !done.allSatisfy({ $0 }) {
+            var more = false
+            for index in sources.indices where !done[index] {
+                switch drain(index, until: stopTime) {
+                case .empty: break
+                case .batchRead: more = true
+                case .passedStop: done[index] = true
+                case .countReached: return
+                }
+                if pipeline.outputError != nil || packetFileError != nil { return }
+                if stopped[index] != nil { done[index] = true }
+            }
+            let now = SystemClock.monotonic()
+            if now - started >= LiveAnalyzer.stopReadLimit { return }
+            if more { continue }
+            if now >= quietEnd { return }
+            _ = poll(&fds, nfds_t(fds.count), Int32(max((quietEnd - now) / 1_000_000, 1)))
+        }
+    }
+
+    /// The longest a stop reads on (ns): the backlog of a full ring takes well under it.
+    private static let stopReadLimit: Int64 = 3_000_000_000
+
+    private enum DrainResult { case empty, batchRead, passedStop, countReached }
+
+    /// Reads what is waiting on one handle (a batch at most), stopping after the
+    /// first frame stamped later than `stopTime`.
     @inline(__always)
-    private func drain(_ index: Int) -> Bool {
+    private func drain(_ index: Int, until stopTime: Int64 = .max) -> DrainResult {
         let source = sources[index]
         let linkType = LinkType(rawValue: source.linkType)
         for _ in 0..<LiveAnalyzer.batch {
@@ -132,30 +175,33 @@ public final class LiveAnalyzer {
                         try packetFile.write(interface: index, time: frame.timestamp, bytes: frame.bytes, wireLength: frame.wireLength)
                     } catch {
                         packetFileError = error
-                        return true
+                        return .empty
                     }
                 }
                 // A datagram reassembled from fragments starts where its first fragment came:
                 // (nearly always) on the same interface, that many frames earlier.
                 pipeline.process(frame.bytes, wireLength: frame.wireLength, linkType: linkType, tag: nextTag,
                                  origin: FrameOrigin(input: index, frame: frame.frameNumber), time: frame.timestamp)
-                if let count = options.count, nextTag >= count { return false }
-                if pipeline.outputError != nil { return true }
+                if let count = options.count, nextTag >= count { return .countReached }
+                if pipeline.outputError != nil { return .empty }
+                if frame.timestamp > stopTime { return .passedStop }
             case .none:
-                return true
+                return .empty
             case .failed(let error):
                 stopped[index] = error.message
                 pipeline.summary.inputErrors.append(error.description)
                 onInputError(error)
-                return true
+                return .empty
             }
         }
-        return true
+        return .batchRead
     }
 
     /// Once a second: kernel counters, idle expiry, pcapng flush, live view.
     private func tick(started: Int64, now: Int64, last: inout (time: Int64, packets: UInt64, bytes: UInt64)) {
-        pipeline.advanceClock(to: SystemClock.wall())
+        // Behind the wall clock by the delivery delay: packets still held in the
+        // kernel are older than now, and must not find their flow already expired.
+        pipeline.advanceClock(to: SystemClock.wall() - deliveryDelay)
         if let packetFile {
             do { try packetFile.flush() } catch { packetFileError = error }
         }

@@ -119,8 +119,14 @@ public struct LiveCaptureOptions: Sendable {
     /// Bytes kept of each packet (tcpdump's default).
     public var snaplen: Int32 = 262_144
     public var promiscuous = true
-    /// Deliver packets as they arrive, not in buffered blocks.
-    public var immediate = true
+    /// Deliver each packet as it arrives. Off by default: on Linux, immediate mode
+    /// makes libpcap use a TPACKET_V2 ring of snaplen-sized slots, so a buffer holds
+    /// few packets and bursts are dropped; without it the TPACKET_V3 ring packs
+    /// packets into blocks handed over when full or after `bufferTimeoutMilliseconds`.
+    public var immediate = false
+    /// How long the kernel may hold packets before handing them over (buffered mode;
+    /// tcpdump's is 1000 ms).
+    public var bufferTimeoutMilliseconds: Int32 = 100
     /// Kernel buffer in bytes (nil: libpcap's default, 2 MiB).
     public var bufferBytes: Int32?
     /// BPF expression, compiled for the interface's link type.
@@ -162,6 +168,10 @@ public final class LiveCapture {
     public private(set) var framesRead: UInt64 = 0
     /// The descriptor to poll for readability (-1 when the platform has none).
     public let selectableDescriptor: Int32
+    /// The longest a packet may wait in the kernel before it can be read, in
+    /// nanoseconds: 0 in immediate mode, else twice the buffer timeout (a block
+    /// opened just after the kernel's retire timer fired waits for its second tick).
+    public let deliveryDelay: Int64
 
     private let handle: OpaquePointer
     private var counters = LiveCounters()
@@ -177,7 +187,7 @@ public final class LiveCapture {
         }
         pcap_set_snaplen(created, options.snaplen)
         pcap_set_promisc(created, options.promiscuous ? 1 : 0)
-        pcap_set_timeout(created, 100)
+        pcap_set_timeout(created, max(options.bufferTimeoutMilliseconds, 1))
         pcap_set_immediate_mode(created, options.immediate ? 1 : 0)
         if let bytes = options.bufferBytes { pcap_set_buffer_size(created, bytes) }
         _ = pcap_set_tstamp_precision(created, Int32(PCAP_TSTAMP_PRECISION_NANO))
@@ -219,6 +229,7 @@ public final class LiveCapture {
             throw CaptureError(path: interface, message: "cannot make the capture non-blocking: \(bufferText())")
         }
         selectableDescriptor = pcap_get_selectable_fd(created)
+        deliveryDelay = options.immediate ? 0 : 2 * Int64(max(options.bufferTimeoutMilliseconds, 1)) * 1_000_000
         self.warning = warning
     }
 
