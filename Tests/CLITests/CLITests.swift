@@ -204,8 +204,9 @@ struct AnalyzeCommandTests {
         try process.run()
         // Half the capture, then keep the pipe open as a live feed would.
         try input.fileHandleForWriting.write(contentsOf: capture.file(capture.records.prefix(25)))
-        // Under a sanitizer (Scripts/sanitize.sh) start-up alone can take over a second.
-        Thread.sleep(forTimeInterval: Runner.sanitizer == nil ? 1.0 : 10.0)
+        // Interrupt once the process has read all of it and waits on the pipe for more
+        // (the pipe is empty and its main thread sleeps in a pipe read), not after a guess.
+        waitUntilBlockedReading(process, pipe: input)
         process.interrupt()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -218,5 +219,25 @@ struct AnalyzeCommandTests {
         #expect(flows.contains { $0["end_reason"] as? String == "interrupted" })
         let packets = flows.reduce(0) { $0 + ($1["packets_c2s"] as! Int) + ($1["packets_s2c"] as! Int) }
         #expect(packets == 25)
+    }
+
+    /// Polls (bounded, 120 s) until `pipe` holds no unread bytes and `process`'s main
+    /// thread is asleep in a pipe read; where /proc has no wchan, waits a fixed 2 s.
+    func waitUntilBlockedReading(_ process: Process, pipe: Pipe) {
+        let pid = process.processIdentifier
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            // The parent keeps only the write end; FIONREAD on it counts the pipe's bytes.
+            var unread: Int32 = 0
+            let counted = ioctl(pipe.fileHandleForWriting.fileDescriptor, UInt(FIONREAD), &unread) == 0
+            // /proc files report size 0: read to the end rather than by size. "0" = running.
+            guard let wchan = FileHandle(forReadingAtPath: "/proc/\(pid)/task/\(pid)/wchan")
+                .map({ String(decoding: $0.readDataToEndOfFile(), as: UTF8.self) }), !wchan.isEmpty, counted else {
+                Thread.sleep(forTimeInterval: 2)
+                return
+            }
+            if unread == 0 && wchan.contains("pipe") { return }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
     }
 }
