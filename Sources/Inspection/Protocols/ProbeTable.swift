@@ -17,7 +17,6 @@ enum ProtocolUnit {
     case finished
     // TCP units without state of their own (the evidence and the stream prefixes are all).
     case tls
-    case http
     case dnsOverTCP
     case stunOverTCP
     case mtproto
@@ -25,6 +24,7 @@ enum ProtocolUnit {
     // TCP units with state.
     case ssh(SSHUnit)
     case xmpp(XMPPUnit)
+    case http(HTTPUnit)
     // UDP units with state: once engaged, every later datagram goes to them.
     case quic(QUICUnit)
     case openVPN(OpenVPNUnit)
@@ -49,8 +49,8 @@ enum ProtocolUnit {
             return nil
         case .tls:
             TLSUnit.examine(bytes, direction: direction, flow: flow)
-        case .http:
-            HTTPUnit.examine(bytes, direction: direction, flow: flow)
+        case .http(let http):
+            http.examine(bytes, direction: direction, flow: flow)
         case .ssh:
             SSHUnit.examine(bytes, direction: direction, flow: flow)
         case .dnsOverTCP:
