@@ -17,7 +17,6 @@ enum ProtocolUnit {
     case finished
     // TCP units without state of their own (the evidence and the stream prefixes are all).
     case tls
-    case dnsOverTCP
     case stunOverTCP
     case mtproto
     case openVPNOverTCP
@@ -25,6 +24,7 @@ enum ProtocolUnit {
     case ssh(SSHUnit)
     case xmpp(XMPPUnit)
     case http(HTTPUnit)
+    case dnsOverTCP(DNSOverTCPUnit)
     // UDP units with state: once engaged, every later datagram goes to them.
     case quic(QUICUnit)
     case openVPN(OpenVPNUnit)
@@ -53,8 +53,8 @@ enum ProtocolUnit {
             http.examine(bytes, direction: direction, flow: flow)
         case .ssh:
             SSHUnit.examine(bytes, direction: direction, flow: flow)
-        case .dnsOverTCP:
-            return DNSUnit.examine(bytes, flow: flow)
+        case .dnsOverTCP(let dns):
+            return dns.examine(bytes, direction: direction, flow: flow)
         case .stunOverTCP:
             STUNUnit.examine(bytes, direction: direction, flow: flow)
         case .mtproto:
@@ -90,14 +90,15 @@ extension FlowInspector {
 /// decides what a flow is called; rows marked client-only look at the client's
 /// bytes only.
 enum TCPProbe {
-    case tls, ssh, http, openVPN, whatsAppNoise, dns, stun, xmpp, mtproto, viber
+    case tls, ssh, http, dnsContent, openVPN, whatsAppNoise, dns, stun, xmpp, mtproto, viber
 
-    static let order: [TCPProbe] = [.tls, .ssh, .http, .openVPN, .whatsAppNoise, .dns, .stun, .xmpp, .mtproto, .viber]
+    // A DNS query found by content goes before OpenVPN, whose 2-byte length framing it shares.
+    static let order: [TCPProbe] = [.tls, .ssh, .http, .dnsContent, .openVPN, .whatsAppNoise, .dns, .stun, .xmpp, .mtproto, .viber]
 
     var clientOnly: Bool {
         switch self {
         case .tls, .ssh, .xmpp: false
-        case .http, .openVPN, .whatsAppNoise, .dns, .stun, .mtproto, .viber: true
+        case .http, .dnsContent, .openVPN, .whatsAppNoise, .dns, .stun, .mtproto, .viber: true
         }
     }
 
@@ -110,7 +111,8 @@ enum TCPProbe {
         case .http: HTTPUnit.probe(bytes, flow: flow)
         case .openVPN: OpenVPNUnit.probeTCP(bytes, flow: flow)
         case .whatsAppNoise: FramingsUnit.probeWhatsAppNoise(bytes, flow: flow)
-        case .dns: DNSUnit.probeTCP(bytes, flow: flow)
+        case .dnsContent: DNSUnit.probeTCPContent(bytes, flow: flow)
+        case .dns: DNSUnit.probeTCPPort(bytes, flow: flow)
         case .stun: STUNUnit.probeTCP(bytes, flow: flow)
         case .xmpp: XMPPUnit.probe(bytes, flow: flow)
         case .mtproto: MTProtoUnit.probe(bytes, flow: flow)

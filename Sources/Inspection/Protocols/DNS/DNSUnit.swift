@@ -32,31 +32,23 @@ enum DNSUnit {
         evidence.dns?.queriesDropped += questions
     }
 
-    static func probeTCP(_ bytes: UnsafeRawBufferPointer, flow: FlowInspector) -> ProtocolUnit? {
-        if flow.serverPort == 53 {
-            guard bytes.count >= 2 else { return nil }
-        } else {
-            switch TCPQueryStart.judge(bytes) {
-            case .query: break
-            case .incomplete: return .undecided
-            case .notDNS: return nil
-            }
-        }
+    /// DNS over TCP on port 53: any client bytes.
+    static func probeTCPPort(_ bytes: UnsafeRawBufferPointer, flow: FlowInspector) -> ProtocolUnit? {
+        guard flow.serverPort == 53 && bytes.count >= 2 else { return nil }
         flow.evidence.appProto = .dns
-        return .dnsOverTCP
+        return .dnsOverTCP(DNSOverTCPUnit())
     }
 
-    /// The length-prefixed messages of a TCP direction, recorded afresh each time the
-    /// prefix grows. Returns the last response among them.
-    static func examine(_ bytes: UnsafeRawBufferPointer, flow: FlowInspector) -> DNSMessage? {
-        let messages = DNSMessage.parseTCP(bytes, maxMessages: FlowInspector.Budget.dnsMessages)
-        guard !messages.isEmpty else { return nil }
-        flow.evidence.dns = nil
-        var response: DNSMessage?
-        for message in messages {
-            if let recorded = record(message, into: &flow.evidence) { response = recorded }
+    /// DNS over TCP on any other port: the client stream must start with a DNS query.
+    static func probeTCPContent(_ bytes: UnsafeRawBufferPointer, flow: FlowInspector) -> ProtocolUnit? {
+        guard flow.serverPort != 53 else { return nil }
+        switch TCPQueryStart.judge(bytes) {
+        case .query:
+            flow.evidence.appProto = .dns
+            return .dnsOverTCP(DNSOverTCPUnit())
+        case .incomplete: return .undecided
+        case .notDNS: return nil
         }
-        return response
     }
 
     /// Records a message; returns it when it is a response. Questions are kept once
@@ -87,6 +79,24 @@ enum DNSUnit {
         }
         evidence.dns = dns
         return message.isResponse ? message : nil
+    }
+}
+
+/// DNS over TCP: the length-prefixed messages of each direction, each recorded once
+/// as the stream prefix grows. Returns the last new response among them.
+final class DNSOverTCPUnit {
+    private var recorded = (0, 0)
+
+    func examine(_ bytes: UnsafeRawBufferPointer, direction: Int, flow: FlowInspector) -> DNSMessage? {
+        let messages = DNSMessage.parseTCP(bytes, maxMessages: FlowInspector.Budget.dnsMessages)
+        let done = direction == 0 ? recorded.0 : recorded.1
+        guard messages.count > done else { return nil }
+        if direction == 0 { recorded.0 = messages.count } else { recorded.1 = messages.count }
+        var response: DNSMessage?
+        for message in messages[done...] {
+            if let recorded = DNSUnit.record(message, into: &flow.evidence) { response = recorded }
+        }
+        return response
     }
 }
 
