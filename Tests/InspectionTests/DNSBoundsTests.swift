@@ -47,6 +47,8 @@ struct DNSBoundsTests {
         var response = framed
         response[4] |= 0x80
         #expect(response.withUnsafeBytes(TCPQueryStart.judge) == .notDNS)
+        // A first byte no query length starts with (MTProto's abridged 0xef) is not held back.
+        #expect([0xEF].withUnsafeBytes(TCPQueryStart.judge) == .notDNS)
         let text = Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
         #expect(text.withUnsafeBytes(TCPQueryStart.judge) == .notDNS)
     }

@@ -101,30 +101,31 @@ final class DNSOverTCPUnit {
 }
 
 /// Whether a TCP client stream on a port other than 53 starts with a DNS query
-/// (RFC 7766 framing): a 2-byte length, then a header with QR=0, a standard opcode,
+/// (RFC 7766 framing): a 2-byte length (17 to 4096), then a header with QR=0, a standard opcode,
 /// one to four questions and no answers, and a first question that parses with a
 /// known class. Strict, so that other length-prefixed protocols are not taken.
 enum TCPQueryStart {
     enum Verdict { case query, incomplete, notDNS }
 
+    /// Queries are small: EDNS(0), cookies and TSIG stay far below this.
+    static let maxQueryLength = 4096
+
     static func judge(_ bytes: UnsafeRawBufferPointer) -> Verdict {
-        guard bytes.count >= 2 + 12 else { return .incomplete }
+        // Waiting holds back the later probe rows, so each byte seen must already fit a query.
+        guard let high = bytes.first, Int(high) << 8 <= maxQueryLength else { return .notDNS }
+        guard bytes.count >= 2 else { return .incomplete }
         let length = Int(bytes[0]) << 8 | Int(bytes[1])
-        let header = UnsafeRawBufferPointer(rebasing: bytes[2..<14])
-        let flags = UInt16(header[2]) << 8 | UInt16(header[3])
-        let questions = UInt16(header[4]) << 8 | UInt16(header[5])
-        let answers = UInt16(header[6]) << 8 | UInt16(header[7])
-        let authorities = UInt16(header[8]) << 8 | UInt16(header[9])
-        let additionals = UInt16(header[10]) << 8 | UInt16(header[11])
-        let opcode = (flags >> 11) & 0x0F
-        guard length >= 12 + 5, flags & 0x8000 == 0, opcode == 0 || opcode == 2 || opcode == 4,
-              flags & 0x000F == 0, (1...4).contains(questions), answers == 0,
-              authorities <= 16, additionals <= 16
-        else { return .notDNS }
-        guard bytes.count >= 2 + length else {
-            // Only a message that fits the stream prefix can be checked.
-            return length + 2 <= FlowInspector.Budget.streamBytes ? .incomplete : .notDNS
+        guard (12 + 5...maxQueryLength).contains(length) else { return .notDNS }
+        func u16(_ at: Int) -> UInt16? { bytes.count >= 2 + at + 2 ? UInt16(bytes[2 + at]) << 8 | UInt16(bytes[3 + at]) : nil }
+        if let flags = u16(2) {
+            let opcode = (flags >> 11) & 0x0F
+            guard flags & 0x8000 == 0, opcode == 0 || opcode == 2 || opcode == 4, flags & 0x000F == 0 else { return .notDNS }
         }
+        if let questions = u16(4), !(1...4).contains(questions) { return .notDNS }
+        if let answers = u16(6), answers != 0 { return .notDNS }
+        if let authorities = u16(8), authorities > 16 { return .notDNS }
+        if let additionals = u16(10), additionals > 16 { return .notDNS }
+        guard bytes.count >= 2 + length else { return .incomplete }
         let body = UnsafeRawBufferPointer(rebasing: bytes[2..<2 + length])
         guard let message = DNSMessage.parse(body), message.isComplete,
               let first = message.questions.first, [1, 3, 4, 254, 255].contains(first.recordClass & 0x7FFF)
