@@ -345,6 +345,10 @@ def synthetic_seeds(seeds):
         b"CONNECT chat.signal.org:443 HTTP/1.1\r\nHost: chat.signal.org:443\r\nProxy-Connection: keep-alive\r\n\r\n",
         b"POST /api HTTP/1.0\r\nContent-Length: 5\r\nX-Forwarded-For: 192.0.2.1\r\n\r\nhello",
         b"HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: text/html\r\nContent-Length: 0\r\n\r\n",
+        # h2c with prior knowledge: SETTINGS, then a HEADERS block (HPACK: GET, http, /, :authority literal).
+        b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes([0, 0, 0, 4, 0, 0, 0, 0, 0])
+        + bytes([0, 0, 16, 1, 5, 0, 0, 0, 1, 0x82, 0x86, 0x84, 0x41, 11]) + b"example.org",
+        b"GET /dns-query?dns=AAABAAABAAAAAAAAB2RvaC1nZXQHZXhhbXBsZQR0ZXN0AAABAAE HTTP/1.1\r\nHost: x\r\n\r\n",
     ]
     seeds["mtproto"] += [b"\xef\x0a" + bytes(40), b"\xee\xee\xee\xee" + struct.pack("<I", 40) + bytes(40),
                          b"\xdd\xdd\xdd\xdd" + struct.pack("<I", 44) + bytes(44), bytes(range(64)) + bytes(32)]

@@ -25,11 +25,25 @@ public struct HTTPRequest: Sendable, Equatable {
     public var isHeadComplete: Bool
     /// True when more header lines were present than were kept.
     public var hasMoreHeaders: Bool
+    /// Bytes from the request line through the blank line ending the head (when complete).
+    public var headLength = 0
+
+    public init(method: String, target: String, version: String, headers: [HTTPHeaderField],
+                isHeadComplete: Bool, hasMoreHeaders: Bool, headLength: Int = 0) {
+        self.method = method
+        self.target = target
+        self.version = version
+        self.headers = headers
+        self.isHeadComplete = isHeadComplete
+        self.hasMoreHeaders = hasMoreHeaders
+        self.headLength = headLength
+    }
 
     /// The first value of a header (name compared case-insensitively), or nil.
     public func header(_ name: String) -> String? { HTTPHead.firstValue(name, in: headers) }
 
-    public var host: String? { header("Host") }
+    /// The Host header, or HTTP/2's `:authority`.
+    public var host: String? { header("Host") ?? header(":authority") }
     public var userAgent: String? { header("User-Agent") }
     public var acceptLanguage: String? { header("Accept-Language") }
     public var hasCookie: Bool { header("Cookie") != nil }
@@ -64,8 +78,19 @@ public struct HTTPRequest: Sendable, Equatable {
             version: version,
             headers: fields.headers,
             isHeadComplete: fields.complete,
-            hasMoreHeaders: fields.more
+            hasMoreHeaders: fields.more,
+            headLength: fields.complete ? lines.reader.offset : 0
         )
+    }
+
+    /// The body length the head announces: Content-Length as a decimal number, 0 when
+    /// absent; nil when the body's end cannot be told from the head (chunked, or a
+    /// malformed length).
+    public var bodyLength: Int? {
+        if let coding = header("Transfer-Encoding"), !coding.isEmpty { return nil }
+        guard let text = header("Content-Length") else { return 0 }
+        guard !text.isEmpty, text.count <= 12, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+        return Int(text)
     }
 
     /// A quick test for the start of a client stream: a known method name followed by a space.

@@ -17,8 +17,11 @@ final class FlowInspector {
         static let undecidedPayloadPackets = 6
         static let tcpPackets: UInt64 = 600
         static let udpPackets = 24
-        static let dnsMessages = 32
-        static let recordedQueries = 16
+        /// DNS messages of a flow parsed in full; later ones only have their header's
+        /// question count read (no allocation), so `dns.query_count` stays exact.
+        static let dnsMessages = 256
+        /// Distinct (name, type) questions kept per flow; the rest are counted.
+        static let recordedQueries = 64
         static let recordedAnswers = 32
         static let ja4sshWindows = 10
     }

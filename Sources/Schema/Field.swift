@@ -23,9 +23,11 @@ public enum Field: Int, CaseIterable, Sendable, Hashable {
     case tlsCertificateNotAfter, tlsCertificateSerial, tlsCertificateSHA256, tlsCertificateJA4X
     case quic, quicVersion, quicUserAgent
     case tcp, tcpJA4T, tcpJA4TS
-    case dns, dnsQueries, dnsQueryName, dnsQueryType, dnsAnswers, dnsAnswerName, dnsAnswerType, dnsAnswerData, dnsAnswerTTL, dnsRcode
+    case dns, dnsQueries, dnsQueryName, dnsQueryType, dnsQueryCount, dnsQueriesDropped, dnsAnswers, dnsAnswerName, dnsAnswerType, dnsAnswerData, dnsAnswerTTL, dnsRcode
     case dnsName
     case http, httpHost, httpMethod, httpTarget, httpUserAgent, httpJA4H
+    case httpRequestCount, httpRequests, httpRequestMethod, httpRequestHost, httpRequestURI, httpRequestVersion
+    case httpRequestUserAgent, httpRequestJA4H
     case proxy, proxyType, proxyTargetHost, proxyTargetPort
     case ssh, sshClientBanner, sshServerBanner, sshHASSH, sshHASSHServer, sshJA4SSH
     case stun, stunRealm, stunSoftware, stunAttributes, stunMethods, stunMapped, stunRelayed, stunPeer, stunMessages
@@ -112,6 +114,9 @@ public enum Field: Int, CaseIterable, Sendable, Hashable {
         case .dnsQueries: FieldDeclaration("dns.queries", .objects, eve: "dns.queries[]")
         case .dnsQueryName: FieldDeclaration("dns.queries.name", .text, headline: 2, rule: .domain, ruleName: "dns.queries", eve: "dns.queries[].rrname", ecs: "dns.question.name")
         case .dnsQueryType: FieldDeclaration("dns.queries.type", .text, eve: "dns.queries[].rrtype")
+        // Questions in the flow's queries (QR=0), and those of them not kept in `dns.queries`.
+        case .dnsQueryCount: FieldDeclaration("dns.query_count", .number)
+        case .dnsQueriesDropped: FieldDeclaration("dns.queries_dropped", .number)
         case .dnsAnswers: FieldDeclaration("dns.answers", .objects, eve: "dns.answers[]")
         case .dnsAnswerName: FieldDeclaration("dns.answers.name", .text, eve: "dns.answers[].rrname")
         case .dnsAnswerType: FieldDeclaration("dns.answers.type", .text, eve: "dns.answers[].rrtype")
@@ -125,6 +130,16 @@ public enum Field: Int, CaseIterable, Sendable, Hashable {
         case .httpTarget: FieldDeclaration("http.target", .text, rule: .text, eve: "http.url")
         case .httpUserAgent: FieldDeclaration("http.user_agent", .text, rule: .text, eve: "http.http_user_agent")
         case .httpJA4H: FieldDeclaration("http.ja4h", .texts, fingerprint: true, rule: .text)
+        // Every request of the connection (HTTP/1.x keep-alive, h2c), the first ones kept:
+        // the count of requests seen, and the kept requests' fields.
+        case .httpRequestCount: FieldDeclaration("http.request_count", .number)
+        case .httpRequests: FieldDeclaration("http.requests", .objects)
+        case .httpRequestMethod: FieldDeclaration("http.requests.method", .text)
+        case .httpRequestHost: FieldDeclaration("http.requests.host", .text)
+        case .httpRequestURI: FieldDeclaration("http.requests.uri", .text)
+        case .httpRequestVersion: FieldDeclaration("http.requests.version", .text)
+        case .httpRequestUserAgent: FieldDeclaration("http.requests.user_agent", .text)
+        case .httpRequestJA4H: FieldDeclaration("http.requests.ja4h", .text)
         case .proxy: FieldDeclaration("proxy", .object)
         case .proxyType: FieldDeclaration("proxy.type", .text, rule: .text)
         case .proxyTargetHost: FieldDeclaration("proxy.target_host", .text, headline: 11, rule: .domain)

@@ -17,14 +17,14 @@ enum ProtocolUnit {
     case finished
     // TCP units without state of their own (the evidence and the stream prefixes are all).
     case tls
-    case http
-    case dnsOverTCP
     case stunOverTCP
     case mtproto
     case openVPNOverTCP
     // TCP units with state.
     case ssh(SSHUnit)
     case xmpp(XMPPUnit)
+    case http(HTTPUnit)
+    case dnsOverTCP(DNSOverTCPUnit)
     /// STARTTLS and the like, and proxies: clear text, then TLS on the same stream.
     case upgrade(UpgradeUnit)
     // UDP units with state: once engaged, every later datagram goes to them.
@@ -51,12 +51,12 @@ enum ProtocolUnit {
             return nil
         case .tls:
             TLSUnit.examine(bytes, direction: direction, flow: flow)
-        case .http:
-            HTTPUnit.examine(bytes, direction: direction, flow: flow)
+        case .http(let http):
+            http.examine(bytes, direction: direction, flow: flow)
         case .ssh:
             SSHUnit.examine(bytes, direction: direction, flow: flow)
-        case .dnsOverTCP:
-            return DNSUnit.examine(bytes, flow: flow)
+        case .dnsOverTCP(let dns):
+            return dns.examine(bytes, direction: direction, flow: flow)
         case .stunOverTCP:
             STUNUnit.examine(bytes, direction: direction, flow: flow)
         case .mtproto:
@@ -94,17 +94,18 @@ extension FlowInspector {
 /// decides what a flow is called; rows marked client-only look at the client's
 /// bytes only, server-only rows at the server's.
 enum TCPProbe {
-    case tls, ssh, http, openVPN, whatsAppNoise, dns, stun, xmpp, greeting, ldap, postgres, rdp, socks, mtproto, viber
+    case tls, ssh, http, dnsContent, openVPN, whatsAppNoise, dns, stun, xmpp, greeting, ldap, postgres, rdp, socks, mtproto, viber
 
+    // A DNS query found by content goes before OpenVPN, whose 2-byte length framing it shares.
     static let order: [TCPProbe] = [
-        .tls, .ssh, .http, .openVPN, .whatsAppNoise, .dns, .stun, .xmpp,
+        .tls, .ssh, .http, .dnsContent, .openVPN, .whatsAppNoise, .dns, .stun, .xmpp,
         .greeting, .ldap, .postgres, .rdp, .socks, .mtproto, .viber,
     ]
 
     var clientOnly: Bool {
         switch self {
         case .tls, .ssh, .xmpp, .greeting: false
-        case .http, .openVPN, .whatsAppNoise, .dns, .stun, .ldap, .postgres, .rdp, .socks, .mtproto, .viber: true
+        case .http, .dnsContent, .openVPN, .whatsAppNoise, .dns, .stun, .ldap, .postgres, .rdp, .socks, .mtproto, .viber: true
         }
     }
 
@@ -122,7 +123,8 @@ enum TCPProbe {
         case .http: HTTPUnit.probe(bytes, flow: flow)
         case .openVPN: OpenVPNUnit.probeTCP(bytes, flow: flow)
         case .whatsAppNoise: FramingsUnit.probeWhatsAppNoise(bytes, flow: flow)
-        case .dns: DNSUnit.probeTCP(bytes, flow: flow)
+        case .dnsContent: DNSUnit.probeTCPContent(bytes, flow: flow)
+        case .dns: DNSUnit.probeTCPPort(bytes, flow: flow)
         case .stun: STUNUnit.probeTCP(bytes, flow: flow)
         case .xmpp: XMPPUnit.probe(bytes, flow: flow)
         case .greeting: UpgradeUnit.probeGreeting(bytes, flow: flow)
