@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.0.0"),
+        // PostgreSQL cases (CasesPostgres only): 1.33 for COPY FROM STDIN (`copyFrom`).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -129,6 +131,8 @@ let package = Package(
             name: "Custody",
             dependencies: ["Basics", "Reports", "Rules", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // A case on PostgreSQL 15 (PostgresNIO): the case store, COPY bulk load, the scale-out work queue.
+        .target(name: "CasesPostgres", dependencies: [.product(name: "PostgresNIO", package: "postgres-nio")]),
         .executableTarget(
             name: "cipherscope",
             dependencies: [
@@ -143,6 +147,8 @@ let package = Package(
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding"]),
         // Fixtures and helpers shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Start a real PostgreSQL server (Tests/TestSupport/PostgresServer.swift); skipped when it is not installed.
+        .testTarget(name: "CasesPostgresTests", dependencies: ["CasesPostgres", "TestSupport"]),
         .testTarget(name: "DissectorsTests", dependencies: ["Dissectors", "Decoding", "TestSupport"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Decoding"]),
         // The exporters, checked with the formats' own Python tools (stix2, pymisp, suricataparser) when installed.
