@@ -6,7 +6,8 @@ import PackageDescription
 //   Basics (system calls, clocks, hex), CPcap (libpcap shim), CYAML (libyaml shim)
 //   → Capture (sources) → Decoding (link/IP/tunnel/transport)
 //   → Flows (flow table, timeouts) → Reports (JSON Lines, CSV, table, summary)
-//   → Analysis (wires the stages per packet) → cipherscope (CLI).
+//   → Analysis (wires the stages per packet) → Cases (flows in a database)
+//   → CasesPostgres (the same on PostgreSQL) → cipherscope (CLI).
 // The per-packet modules skip the run-time exclusivity checks in release builds
 // (every access to a class's stored property costs a thread-local lookup there);
 // debug builds, and so the test suite and the sanitizer runs, keep them.
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         // PostgreSQL cases (CasesPostgres only): 1.33 for COPY FROM STDIN (`copyFrom`).
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
@@ -131,12 +133,18 @@ let package = Package(
             name: "Custody",
             dependencies: ["Basics", "Reports", "Rules", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        // A case on PostgreSQL 15 (PostgresNIO): the case store, COPY bulk load, the scale-out work queue.
-        .target(name: "CasesPostgres", dependencies: [.product(name: "PostgresNIO", package: "postgres-nio")]),
+        // Cases: every flow of an investigation in a database (the engine-neutral store
+        // protocol and logical schema; SQLite through GRDB).
+        .target(
+            name: "Cases",
+            dependencies: ["Basics", "Schema", "Capture", "Decoding", "Flows", "Classifier", "Reports", "Analysis", "Custody", "LogInput",
+                           .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]),
+        // A case on PostgreSQL 15 (PostgresNIO): the same store, COPY bulk load, the scale-out work queue.
+        .target(name: "CasesPostgres", dependencies: ["Cases", "Decoding", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .executableTarget(
             name: "cipherscope",
             dependencies: [
-                "Analysis", "Basics", "Capture", "Classifier", "Custody", "Extraction", "Flows", "Interop", "LogInput", "Pseudonymisation", "Reports", "Rules",
+                "Analysis", "Basics", "Capture", "Cases", "CasesPostgres", "Classifier", "Custody", "Extraction", "Flows", "Interop", "LogInput", "Pseudonymisation", "Reports", "Rules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -40,6 +40,8 @@ public final class CSVWriter: FlowReportWriter {
     /// injection (OWASP: `=`, `+`, `-`, `@`, tab, carriage return). Works on Unicode
     /// scalars, not Characters: a CR LF pair or a comma followed by a combining mark
     /// is one Character but still separates fields.
+    public static func quotedCell(_ field: String) -> String { quoted(field) }
+
     static func quoted(_ field: String) -> String {
         var value = field
         if let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), Double(value) == nil {

@@ -1,0 +1,65 @@
+import Analysis
+import ArgumentParser
+import Basics
+import Cases
+import Classifier
+import Rules
+
+struct CaseIngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Analyse capture files as `analyze` does and store every flow in the case.",
+        discussion: """
+            The PATHs of one ingest are one delivery chain (rotated files of one intercept, in \
+            order: flows continue across them) stored in one transaction: an interrupted ingest \
+            leaves the case as it was; run it again. A file already in the case (same SHA-256) \
+            is skipped with a note. Exit status as for analyze: 2 when a file was damaged or \
+            unreadable (recorded as damaged, its readable flows stored), 130 when interrupted \
+            (nothing stored).
+            """
+    )
+
+    @Argument(help: "The case.")
+    var location: String
+
+    @OptionGroup var input: InputOptions
+    @OptionGroup var ruleOptions: RuleOptions
+
+    @Option(name: .long, help: "Name of the delivery chain (default: chain- and the first new file's SHA-256 prefix).")
+    var chain: String?
+
+    @Flag(name: .shortAndLong, help: "Print no notes or summary on standard error (errors still).")
+    var quiet = false
+
+    func run() throws {
+        let store = try CaseStores.open(location)
+        defer { store.close() }
+        let packs = try ruleOptions.packs()
+        let classifier: Classifier?
+        do {
+            classifier = try packs.map { Classifier(source: try RuleSet.compile($0)) }
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+        let rulePacks = (packs ?? []).map { "\($0.manifest.id)@\($0.manifest.version)" }.joined(separator: ",")
+        let quiet = self.quiet
+        let ingestion = CaseIngestion(
+            analysis: try input.analysisOptions(), classifier: classifier, rulePacks: rulePacks,
+            toolVersion: Cipherscope.configuration.version, chain: chain
+        ) { note in
+            if !quiet || note.hasPrefix("error") { FileHandleOutput.standardError("cipherscope: \(note)\n") }
+        }
+        StopSignal.install()
+        let outcome = try CaseStores.guarded { try ingestion.run(input.paths, into: store, now: SystemClock.wall) }
+        if outcome.interrupted {
+            FileHandleOutput.standardError("cipherscope: interrupted: nothing stored (run the ingest again)\n")
+            throw ExitCode(130)
+        }
+        if !quiet {
+            let damaged = outcome.stored.filter { $0.outcome.error != nil }.count
+            FileHandleOutput.standardError(
+                "cipherscope: stored \(outcome.flows) flows from \(outcome.stored.count) files (\(damaged) damaged), skipped \(outcome.skipped.count) already in the case\n")
+        }
+        if !outcome.inputErrors.isEmpty { throw ExitCode(2) }
+    }
+}
