@@ -24,14 +24,14 @@ public struct PostgresCaseURL: Sendable, Equatable, CustomStringConvertible {
     /// Parses the URL; the error says what is wrong with it.
     public init(parsing text: String, environment: [String: String] = [:]) throws {
         guard let schemeEnd = text.range(of: "://"), Self.isPostgres(text) else {
-            throw PostgresCaseError.badURL(text, "it must start with postgresql://")
+            throw ParseError("it must start with postgresql://")
         }
         var rest = Substring(text[schemeEnd.upperBound...])
         if let query = rest.firstIndex(of: "?") { rest = rest[..<query] }
-        guard let slash = rest.firstIndex(of: "/") else { throw PostgresCaseError.badURL(text, "it names no database (…/DATABASE)") }
+        guard let slash = rest.firstIndex(of: "/") else { throw ParseError("it names no database (…/DATABASE)") }
         let authority = rest[..<slash]
         database = Self.decoded(rest[rest.index(after: slash)...])
-        guard !database.isEmpty else { throw PostgresCaseError.badURL(text, "it names no database (…/DATABASE)") }
+        guard !database.isEmpty else { throw ParseError("it names no database (…/DATABASE)") }
         var hostPart = authority
         var userPart: Substring = ""
         if let at = authority.lastIndex(of: "@") {
@@ -60,6 +60,12 @@ public struct PostgresCaseURL: Sendable, Equatable, CustomStringConvertible {
         if host.isEmpty { host = "127.0.0.1" }
     }
 
+    /// What is wrong with a URL.
+    public struct ParseError: Error, CustomStringConvertible {
+        public let description: String
+        init(_ why: String) { description = "not a PostgreSQL case URL: " + why }
+    }
+
     /// The URL without its password, for messages and records.
     public var description: String {
         let shownHost = host.contains(":") ? "[\(host)]" : host
@@ -68,7 +74,7 @@ public struct PostgresCaseURL: Sendable, Equatable, CustomStringConvertible {
 
     private static func port(_ text: Substring, in url: String) throws -> Int {
         guard let value = Int(text), (1...65535).contains(value) else {
-            throw PostgresCaseError.badURL(url, "port \"\(text)\" is not a number from 1 to 65535")
+            throw ParseError("port \"\(text)\" is not a number from 1 to 65535")
         }
         return value
     }
