@@ -149,6 +149,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SchemaTests", dependencies: ["Schema"]),
+        // Cases on real SQLite files: ingest against analyze, filters, kills, damage; runs the built `cipherscope`.
+        .testTarget(name: "CasesTests", dependencies: ["Cases", "cipherscope", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DecodingTests", dependencies: ["Decoding"]),
         // Crypto-PAn against the reference implementations' vectors; key files; the address-mapping sink.
         .testTarget(name: "PseudonymisationTests", dependencies: ["Pseudonymisation", "Reports", "Schema", "Flows", "Decoding"]),

@@ -56,7 +56,12 @@ public final class SQLiteCaseStore: CaseStore {
     public static func open(_ location: CaseLocation) throws -> SQLiteCaseStore {
         guard case .sqlite(let path) = location else { throw CaseError("\(location): not an SQLite case path") }
         guard access(path, F_OK) == 0 else { throw CaseError("\(path): no such case (create it with `cipherscope case init`)") }
-        let store = try connect(path)
+        let store: SQLiteCaseStore
+        do {
+            store = try connect(path)
+        } catch let error as CaseError {
+            throw CaseError("\(path): not a cipherscope case (\(error.message.dropFirst(path.count + 2)))")
+        }
         let found: (marker: String?, version: Int)?
         do {
             found = try store.queue.read { db -> (String?, Int)? in
@@ -81,7 +86,7 @@ public final class SQLiteCaseStore: CaseStore {
         do {
             return SQLiteCaseStore(path: path, queue: try DatabaseQueue(path: path, configuration: configuration()))
         } catch {
-            throw CaseError("\(path): cannot open: \(SQLiteCaseStore.text(of: error))")
+            throw CaseError("\(path): \(SQLiteCaseStore.text(of: error))")
         }
     }
 

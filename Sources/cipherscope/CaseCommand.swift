@@ -27,7 +27,7 @@ enum CaseStores {
             case .postgres: return try PostgresCaseStore.open(location(text))
             }
         } catch let error as CaseError {
-            throw CommandFailure("cipherscope: error: \(error)")
+            throw CommandFailure("\(error)")
         }
     }
 
@@ -38,7 +38,7 @@ enum CaseStores {
             case .postgres: return try PostgresCaseStore.create(at: location(text), info: info)
             }
         } catch let error as CaseError {
-            throw CommandFailure("cipherscope: error: \(error)")
+            throw CommandFailure("\(error)")
         }
     }
 
@@ -47,7 +47,7 @@ enum CaseStores {
         do {
             return try body()
         } catch let error as CaseError {
-            throw CommandFailure("cipherscope: error: \(error)")
+            throw CommandFailure("\(error)")
         }
     }
 }

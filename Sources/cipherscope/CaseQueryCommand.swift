@@ -71,7 +71,7 @@ struct CaseQueryCommand: ParsableCommand {
         if !file.isEmpty {
             query.fileIDs = try file.flatMap { wanted -> [Int64] in
                 let ids = files.filter { $0.sha256 == wanted.lowercased() || $0.path == wanted }.map(\.id)
-                if ids.isEmpty { throw CommandFailure("cipherscope: error: --file '\(wanted)': no such file in the case (see `case files`)") }
+                if ids.isEmpty { throw CommandFailure("--file '\(wanted)': no such file in the case (see `case files`)") }
                 return ids
             }
         }
