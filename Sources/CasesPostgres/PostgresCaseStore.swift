@@ -8,7 +8,10 @@ import PostgresNIO
 /// bulk-loaded with COPY (`PostgresCaseIngest`); queries stream through a cursor.
 public final class PostgresCaseStore: CaseStore {
     let session: PostgresSession
-    var url: PostgresCaseURL { session.url }
+    public var url: PostgresCaseURL { session.url }
+
+    /// Run by the next ingest inside its transaction just before COMMIT (then cleared): the work queue's `done` mark.
+    var beforeIngestCommit: (() throws -> Void)?
 
     private init(session: PostgresSession) { self.session = session }
 
@@ -134,7 +137,10 @@ public final class PostgresCaseStore: CaseStore {
     }
 
     public func beginIngest() throws -> any CaseIngest {
-        try PostgresCaseIngest(store: self)
+        let ingest = try PostgresCaseIngest(store: self)
+        ingest.beforeCommit = beforeIngestCommit
+        beforeIngestCommit = nil
+        return ingest
     }
 
     /// Rows fetched per round trip from the query's cursor: what a query holds in memory.
