@@ -157,8 +157,9 @@ let package = Package(
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding"]),
         // Fixtures and helpers shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        // Start a real PostgreSQL server (Tests/TestSupport/PostgresServer.swift); skipped when it is not installed.
-        .testTarget(name: "CasesPostgresTests", dependencies: ["CasesPostgres", "TestSupport"]),
+        // PostgreSQL cases and workers against a real server each class starts (TestSupport/PostgresServer.swift)
+        // and the built `cipherscope`; skipped when PostgreSQL is not installed.
+        .testTarget(name: "CasesPostgresTests", dependencies: ["Cases", "CasesPostgres", "Decoding", "TestSupport", "cipherscope"]),
         .testTarget(name: "DissectorsTests", dependencies: ["Dissectors", "Decoding", "TestSupport"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Decoding"]),
         // The exporters, checked with the formats' own Python tools (stix2, pymisp, suricataparser) when installed.

@@ -1,4 +1,6 @@
+import Cases
 @testable import CasesPostgres
+import Decoding
 import PostgresNIO
 import TestSupport
 import XCTest
@@ -17,19 +19,40 @@ final class PostgresServerTests: XCTestCase {
         server = nil
     }
 
-    func testServerListensOnLoopbackAndIsRemovedAfter() async throws {
+    func testServerListensOnLoopbackAndIsRemovedAfter() throws {
         let server = try XCTUnwrap(server)
         XCTAssertEqual(try server.psql("SHOW listen_addresses").trimmingCharacters(in: .whitespacesAndNewlines), "127.0.0.1")
-        let session = try await PostgresSession.connect(try PostgresCaseURL(parsing: server.url))
-        let rows = try await session.connection.query("SELECT current_database(), inet_server_addr()::text", logger: session.logger)
-        for try await (database, address) in rows.decode((String, String).self) {
-            XCTAssertEqual(database, "cases")
-            XCTAssertEqual(address, "127.0.0.1/32")
-        }
-        await session.close()
+        let session = try PostgresSession.connect(try PostgresCaseURL(parsing: server.url))
+        let rows = try session.rows("check", "SELECT current_database(), host(inet_server_addr())") { try $0.decode((String, String).self) }
+        XCTAssertEqual(rows.first?.0, "cases")
+        XCTAssertEqual(rows.first?.1, "127.0.0.1")
+        session.close()
         let folder = server.folder
         server.stop()
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.path))
+    }
+
+    /// COPY's text escaping: what goes in comes back byte for byte.
+    func testCopyTextRoundTrip() throws {
+        let server = try XCTUnwrap(server)
+        let session = try PostgresSession.connect(try PostgresCaseURL(parsing: server.url))
+        defer { session.close() }
+        try session.execute("create", "CREATE TABLE t (a TEXT, b BIGINT, c INET)")
+        let tricky = "tab\there \\ back\\slash \nnewline\r\\N é"
+        let row = FlowRow(values: [.text(tricky), .integer(-7), .blob(IPAddress("2001:db8::1")!.sixteenBytes)])
+        let bytes = CopyText.rows([row, FlowRow(values: [.null, .null, .blob(IPAddress("10.1.2.3")!.sixteenBytes)])])
+        try session.withConnection("copy") { connection, logger in
+            try await connection.copyFrom(table: "t", columns: ["a", "b", "c"], logger: logger) { writer in
+                try await writer.write(ByteBuffer(bytes: bytes))
+            }
+        }
+        let back = try session.rows("read", "SELECT a, b, host(c) FROM t ORDER BY c") { try $0.decode((String?, Int64?, String).self) }
+        XCTAssertEqual(back.count, 2)
+        XCTAssertEqual(back[0].0, nil)
+        XCTAssertEqual(back[0].2, "10.1.2.3")
+        XCTAssertEqual(back[1].0, tricky)
+        XCTAssertEqual(back[1].1, -7)
+        XCTAssertEqual(back[1].2, "2001:db8::1")
     }
 
     func testURLParsing() throws {

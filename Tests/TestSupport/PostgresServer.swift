@@ -71,10 +71,11 @@ public final class PostgresServer: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// Runs SQL through `psql` (the reference client), returning its unaligned, tuples-only output.
+    /// Runs SQL through `psql` (the reference client) on `database` (default: the one
+    /// created at start), returning its unaligned, tuples-only output.
     @discardableResult
-    public func psql(_ sql: String) throws -> String {
-        try run("psql", ["-h", folder.path, "-p", String(port), "-U", user, "-d", database,
+    public func psql(_ sql: String, database: String? = nil) throws -> String {
+        try run("psql", ["-h", folder.path, "-p", String(port), "-U", user, "-d", database ?? self.database,
                          "-v", "ON_ERROR_STOP=1", "-X", "-q", "-A", "-t", "-c", sql])
     }
 
@@ -112,33 +113,37 @@ public final class PostgresServer: @unchecked Sendable {
         }
     }
 
+    /// Runs one of the server's programs (as `postgres` through runuser when root) and
+    /// waits for it with waitpid. Not Foundation's Process: `pg_ctl start` leaves a
+    /// daemon behind, and Foundation's child monitor was seen to miss the exit.
     @discardableResult
     private func run(_ tool: String, _ arguments: [String]) throws -> String {
-        let process = Process()
+        let program = binaries.appendingPathComponent(tool).path
+        let argv = getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--", program] + arguments : [program] + arguments
+        let outputPath = folder.path + "/\(tool)-\(UUID().uuidString).out"
+        defer { unlink(outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o666)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
         var environment = ProcessInfo.processInfo.environment
         environment["LC_ALL"] = "C"
         environment.removeValue(forKey: "PGPASSWORD")
-        if getuid() == 0 {
-            // runuser keeps this environment; --preserve-environment would also keep HOME, which is fine here.
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", "postgres", "--", binaries.appendingPathComponent(tool).path] + arguments
-        } else {
-            process.executableURL = binaries.appendingPathComponent(tool)
-            process.arguments = arguments
-        }
-        process.environment = environment
-        process.currentDirectoryURL = folder
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let cargv = argv.map { strdup($0) } + [nil]
+        defer { (envp + cargv).forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, argv[0], &actions, nil, cargv, envp)
+        guard spawned == 0 else { throw ServerError("\(tool): posix_spawn failed (\(spawned))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let exited = status & 0x7F == 0, code = (status >> 8) & 0xFF
+        guard exited && code == 0 else {
             let log = (try? String(contentsOfFile: folder.path + "/server.log", encoding: .utf8)) ?? ""
-            throw ServerError("\(tool) exited with \(process.terminationStatus): \(text)\n\(log.suffix(2000))")
+            throw ServerError("\(tool) failed (wait status \(status)): \(text)\n\(log.suffix(2000))")
         }
         return text
     }
