@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system libraries cipherscope builds against (Debian/Ubuntu):
-# libpcap-dev and libyaml-dev (and pkg-config, which SwiftPM uses to find them).
+# libpcap-dev, libyaml-dev and libsqlite3-dev (cases: GRDB over the system SQLite)
+# (and pkg-config, which SwiftPM uses to find them).
 # Does nothing when they are already there; uses sudo when not run as root.
 #
 # When run as root (as CI runs it), or with --live, it also installs the tools
@@ -17,6 +18,7 @@ has_library() { command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "$1
 command -v pkg-config >/dev/null 2>&1 || packages+=(pkg-config)
 has_library libpcap || packages+=(libpcap-dev)
 has_library yaml-0.1 || packages+=(libyaml-dev)
+has_library sqlite3 || packages+=(libsqlite3-dev)
 if [ "$(id -u)" = 0 ] || [ "${1:-}" = "--live" ]; then
     command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || packages+=(iproute2)
     command -v openssl >/dev/null 2>&1 || packages+=(openssl)

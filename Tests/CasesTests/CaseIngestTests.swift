@@ -83,9 +83,9 @@ final class CaseIngestTests: XCTestCase {
 
     func testKilledIngestRerunGivesTheCleanDatabase() throws {
         let big = folder.appendingPathComponent("repeated.pcap")
-        try CaseRunner.repeated(CaseRunner.bundledCaptures.first { $0.hasSuffix("lab-basic.pcap") }!, copies: 6_000).write(to: big)
+        try CaseRunner.repeated(CaseRunner.bundledCaptures.first { $0.hasSuffix("lab-basic.pcap") }!, copies: 1_500).write(to: big)
         let second = folder.appendingPathComponent("second.pcap")
-        try CaseRunner.repeated(CaseRunner.bundledCaptures.first { $0.hasSuffix("lab-quic.pcap") }!, copies: 200).write(to: second)
+        try CaseRunner.repeated(CaseRunner.bundledCaptures.first { $0.hasSuffix("lab-quic.pcap") }!, copies: 100).write(to: second)
 
         let clean = try newCase("clean.db")
         XCTAssertEqual(try CaseRunner.run(["case", "ingest", "-q", "--chain", "d1", clean, big.path, second.path]).status, 0)
@@ -98,15 +98,9 @@ final class CaseIngestTests: XCTestCase {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Kill once the ingest has written into its transaction (the write-ahead log grows).
-        let wal = killed + "-wal"
-        var waited = 0
-        while process.isRunning && waited < 60_000 {
-            let size = (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0
-            if size > 256 * 1024 { break }
-            usleep(5_000)
-            waited += 5
-        }
+        // Kill once the ingest has been working for a while (half a second of CPU: its
+        // transaction is open, its flows being stored), checked as it runs, not timed.
+        while process.isRunning && CaseIngestTests.cpuTicks(of: process.processIdentifier) < 50 { usleep(2_000) }
         XCTAssertTrue(process.isRunning, "the ingest ended before it could be killed: make the input bigger")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -115,7 +109,7 @@ final class CaseIngestTests: XCTestCase {
         XCTAssertEqual(try dump(killed).filter { $0.hasPrefix("flow") }.count, 0, "a killed ingest left flows behind")
         XCTAssertEqual(try CaseRunner.run(["case", "ingest", "-q", "--chain", "d1", killed, big.path, second.path]).status, 0)
         XCTAssertEqual(try dump(killed), try dump(clean))
-        XCTAssertGreaterThan(try dump(clean).count, 40_000)
+        XCTAssertGreaterThan(try dump(clean).count, 10_000)
     }
 
     func testDamagedCaptureIsRecordedWithItsReadableFlowsAndTheChainContinues() throws {
@@ -184,6 +178,16 @@ final class CaseIngestTests: XCTestCase {
         let changed = try CaseRunner.run(["case", "verify", casePath])
         XCTAssertEqual(changed.status, 1)
         XCTAssertTrue(changed.stdout.contains("CHANGED  \(copy.path)"), changed.stdout)
+    }
+
+    /// User and system CPU time of a process, in clock ticks (/proc/PID/stat).
+    static func cpuTicks(of pid: Int32) -> Int {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // After the command: state is field 3, utime 14, stime 15.
+        guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return 0 }
+        return user + system
     }
 
     static func field(_ line: String, _ dotted: String) -> Any? {
