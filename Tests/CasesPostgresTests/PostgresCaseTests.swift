@@ -111,6 +111,21 @@ final class PostgresCaseTests: XCTestCase {
         XCTAssertEqual(try Binary.run(["case", "files", url]).lines.count, try Binary.run(["case", "files", sqlite]).lines.count)
     }
 
+    /// A capture cut mid-record in a chain: recorded damaged with its error, its readable flows stored, the chain goes on.
+    func testDamagedCaptureIsRecordedAndTheChainContinues() throws {
+        let lab = try XCTUnwrap(Binary.bundledCaptures.first { $0.hasSuffix("lab-basic.pcap") })
+        let data = try Data(contentsOf: URL(fileURLWithPath: lab))
+        let cut = folder.appendingPathComponent("cut.pcap")
+        try data.prefix(data.count * 2 / 3).write(to: cut)
+        let good = try XCTUnwrap(Binary.bundledCaptures.first { $0.hasSuffix("lab-ssh.pcap") })
+        try initCase(url)
+        let result = try Binary.run(["case", "ingest", url, cut.path, good])
+        XCTAssertEqual(result.status, 2, result.stderr)
+        let files = try PostgresCaseFixture.sql(server, url, "SELECT status, error IS NOT NULL, error LIKE '%byte offset%' FROM files ORDER BY id")
+        XCTAssertEqual(files, ["damaged|t|t", "ok|f|"])
+        XCTAssertEqual(try Binary.query(url).sorted(), try Binary.analyze([cut.path, good]).sorted())
+    }
+
     func testNotACaseAndNewerSchemaAreRefused() throws {
         try PostgresCaseFixture.sql(server, url, "CREATE TABLE customers (id int)")
         let notACase = try Binary.run(["case", "query", url])
