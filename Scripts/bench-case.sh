@@ -10,8 +10,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 capture=${1:?usage: Scripts/bench-case.sh CAPTURE [RUNS]}
 runs=${2:-3}
-swift build -c release --product cipherscope >/dev/null
-binary="$(swift build -c release --show-bin-path)/cipherscope"
+# CIPHERSCOPE=path: a release binary built elsewhere (e.g. with --scratch-path).
+if [ -n "${CIPHERSCOPE:-}" ]; then
+    binary=$CIPHERSCOPE
+else
+    swift build -c release --product cipherscope >/dev/null
+    binary="$(swift build -c release --show-bin-path)/cipherscope"
+fi
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 

@@ -87,6 +87,16 @@ struct WorkerCommand: ParsableCommand {
                 continue
             }
             say("unit \(unit.id): claimed (attempt \(unit.attempts), \(unit.paths.count) files)")
+            // A chain is read whole or not at all: a worker that cannot see one of its files gives it back
+            // (another machine may), rather than storing the rest and calling the unit done.
+            if let missing = unit.paths.first(where: { access($0, R_OK) != 0 }) {
+                let why = "\(missing): not readable on this worker (\(String(cString: strerror(errno))))"
+                say("error: unit \(unit.id): \(why)")
+                try? queue.release(unit, owner: owner, error: why)
+                failedUnits += 1
+                usleep(UInt32(pollSeconds * 1_000_000))
+                continue
+            }
             let keeper = try CaseStores.guarded {
                 try LeaseKeeper(url: store.url, unit: unit, owner: owner, leaseSeconds: leaseSeconds)
             }
@@ -113,7 +123,6 @@ struct WorkerCommand: ParsableCommand {
                 try? queue.release(unit, owner: owner, error: error.message)
                 failedUnits += 1
             }
-            keeper.stop()
         }
         if StopSignal.isRequested { throw ExitCode(130) }
         if failedUnits > 0, try CaseStores.guarded({ try queue.units() }).contains(where: { $0.state == "failed" }) {
