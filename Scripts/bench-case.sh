@@ -6,7 +6,7 @@
 # and the ratio, then the latency of a platform + time-range query and of a CIDR
 # query on the case built (median of RUNS). Uses the release build (built first).
 # Then the same against PostgreSQL 15 on a case grown to 1M flows (see below).
-set -euo pipefail
+set -eu  # no pipefail: `query | head -1` ends the query with SIGPIPE on purpose
 cd "$(dirname "$0")/.."
 capture=${1:?usage: Scripts/bench-case.sh CAPTURE [RUNS]}
 runs=${2:-3}
@@ -70,7 +70,8 @@ if [ ! -x "$pgbin/initdb" ]; then echo "PostgreSQL 15 not installed: PostgreSQL 
 pg_flows=${PG_FLOWS:-1000000}
 as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p "$scratch/pg" && [ "$(id -u)" = 0 ] && chown postgres "$scratch/pg"
+chmod 711 "$scratch"  # the server user must reach its folder inside
+mkdir -p "$scratch/pg" && if [ "$(id -u)" = 0 ]; then chown postgres "$scratch/pg"; fi
 as_postgres "$pgbin/initdb" -D "$scratch/pg/data" -U cipherscope --auth=trust -E UTF8 --locale=C >/dev/null
 printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = '%s'\nmax_wal_size = 4GB\n" "$port" "$scratch/pg" \
     >> "$scratch/pg/data/postgresql.conf"
