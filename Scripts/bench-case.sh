@@ -42,7 +42,9 @@ printf '  case ingest (SQLite)                 %8.3f s  %10.0f flows/s\n' "$inge
 printf '  ingest / analyze                     %8.3f\n' "$(echo "$ingest / $analyze" | bc -l)"
 printf '  case size                            %8.1f MB\n' "$(echo "$(stat -c %s "$scratch/case.db") / 1000000" | bc -l)"
 
-# A platform and time range (the middle hour of the capture), and a CIDR.
+# A platform and time range (the capture's first hour), and a /24 (or /64) of a server.
+# (`head` closes the pipes early: no pipefail from here.)
+set +o pipefail
 platform=$("$binary" case query "$scratch/case.db" --format jsonl --min-confidence low | head -1 |
            python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["platform"])')
 first=$("$binary" case files "$scratch/case.db" | awk 'NR == 2 { print $6 }')
