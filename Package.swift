@@ -6,7 +6,8 @@ import PackageDescription
 //   Basics (system calls, clocks, hex), CPcap (libpcap shim), CYAML (libyaml shim)
 //   → Capture (sources) → Decoding (link/IP/tunnel/transport)
 //   → Flows (flow table, timeouts) → Reports (JSON Lines, CSV, table, summary)
-//   → Analysis (wires the stages per packet) → Cases (flows in a database) → cipherscope (CLI).
+//   → Analysis (wires the stages per packet) → Cases (flows in a database)
+//   → CasesPostgres (the same on PostgreSQL) → cipherscope (CLI).
 // The per-packet modules skip the run-time exclusivity checks in release builds
 // (every access to a class's stored property costs a thread-local lookup there);
 // debug builds, and so the test suite and the sanitizer runs, keep them.
@@ -32,6 +33,8 @@ let package = Package(
         // HPACK (RFC 7541) for HTTP/2 in clear (h2c) header blocks.
         .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // PostgreSQL cases (CasesPostgres only): 1.33 for COPY FROM STDIN (`copyFrom`).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -147,10 +150,12 @@ let package = Package(
             name: "Cases",
             dependencies: ["Basics", "Schema", "Capture", "Decoding", "Flows", "Classifier", "Reports", "Analysis", "Custody", "LogInput",
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]),
+        // A case on PostgreSQL 15 (PostgresNIO): the same store, COPY bulk load, the scale-out work queue.
+        .target(name: "CasesPostgres", dependencies: ["Cases", "Decoding", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .executableTarget(
             name: "cipherscope",
             dependencies: [
-                "Analysis", "Basics", "Capture", "Cases", "Classifier", "Custody", "Extraction", "Flows", "HTMLReport", "Interop", "LogInput", "Pseudonymisation", "Reports", "Rules",
+                "Analysis", "Basics", "Capture", "Cases", "CasesPostgres", "Classifier", "Custody", "Extraction", "Flows", "HTMLReport", "Interop", "LogInput", "Pseudonymisation", "Reports", "Rules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -163,6 +168,9 @@ let package = Package(
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding"]),
         // Fixtures and helpers shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // PostgreSQL cases and workers against a real server each class starts (TestSupport/PostgresServer.swift)
+        // and the built `cipherscope`; skipped when PostgreSQL is not installed.
+        .testTarget(name: "CasesPostgresTests", dependencies: ["Cases", "CasesPostgres", "Decoding", "TestSupport", "cipherscope"]),
         .testTarget(name: "DissectorsTests", dependencies: ["Dissectors", "Decoding", "TestSupport"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Decoding"]),
         // The exporters, checked with the formats' own Python tools (stix2, pymisp, suricataparser) when installed.

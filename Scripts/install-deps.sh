@@ -7,6 +7,8 @@
 # When run as root (as CI runs it), or with --live, it also installs the tools
 # the live-capture tests use when they are missing: iproute2 (ip netns, veth),
 # openssl, python3 and tcpreplay. Those tests are skipped when not root.
+# Also PostgreSQL 15 (Debian's postgresql): the PostgreSQL case tests start their
+# own server from /usr/lib/postgresql/15/bin (skipped when it is not installed).
 set -euo pipefail
 
 SUDO=""
@@ -22,6 +24,7 @@ if [ "$(id -u)" = 0 ] || [ "${1:-}" = "--live" ]; then
     command -v openssl >/dev/null 2>&1 || packages+=(openssl)
     command -v python3 >/dev/null 2>&1 || packages+=(python3)
     command -v tcpreplay >/dev/null 2>&1 || packages+=(tcpreplay)
+    [ -x /usr/lib/postgresql/15/bin/initdb ] || packages+=(postgresql)
 fi
 [ ${#packages[@]} -eq 0 ] && exit 0
 echo "install-deps: installing ${packages[*]}" >&2

@@ -32,6 +32,7 @@ public enum CaseSchema {
 
     public static let migrations: [CaseMigration] = [
         CaseMigration(version: 1, name: "case_info, files, flows", sqlite: version1(.sqlite), postgres: version1(.postgres)),
+        CaseMigration(version: 2, name: "work_units (PostgreSQL only)", sqlite: [], postgres: workQueuePostgres),
     ]
 
     /// Indexed flow columns (each its own index; sparse ones only where not null).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Basics
 import Cases
+import CasesPostgres
 import Custody
 import Reports
 
@@ -23,7 +24,7 @@ enum CaseStores {
         do {
             switch location(text) {
             case .sqlite: return try SQLiteCaseStore.open(location(text))
-            case .postgres: throw CaseError("\(location(text)): PostgreSQL support is being added; use an SQLite case path for now")
+            case .postgres: return try PostgresCaseStore.open(location(text))
             }
         } catch let error as CaseError {
             throw CommandFailure("\(error)")
@@ -34,7 +35,7 @@ enum CaseStores {
         do {
             switch location(text) {
             case .sqlite: return try SQLiteCaseStore.create(at: location(text), info: info)
-            case .postgres: throw CaseError("\(location(text)): PostgreSQL support is being added; use an SQLite case path for now")
+            case .postgres: return try PostgresCaseStore.create(at: location(text), info: info)
             }
         } catch let error as CaseError {
             throw CommandFailure("\(error)")

@@ -28,10 +28,14 @@ struct CaseIngestCommand: ParsableCommand {
     @Option(name: .long, help: "Name of the delivery chain (default: chain- and the first new file's SHA-256 prefix).")
     var chain: String?
 
+    @Flag(name: .long, help: "PostgreSQL cases: only register the PATHs as one delivery chain for `cipherscope worker` (the same PATHs again: no new unit).")
+    var queue = false
+
     @Flag(name: .shortAndLong, help: "Print no notes or summary on standard error (errors still).")
     var quiet = false
 
     func run() throws {
+        if queue { return try CaseQueueing.register(location, paths: input.paths, chain: chain, quiet: quiet) }
         let store = try CaseStores.open(location)
         defer { store.close() }
         let packs = try ruleOptions.packs()

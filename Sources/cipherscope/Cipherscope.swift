@@ -21,7 +21,7 @@ struct Cipherscope: ParsableCommand {
             seen were reported).
             """,
         version: "0.1.0",
-        subcommands: [Analyze.self, CaseCommand.self, ClassifyCommand.self, ExtractCommand.self, Fingerprints.self, Interfaces.self, LiveCaptureCommand.self, PseudonymiseCommand.self, ReportCommand.self, RulesCommand.self]
+        subcommands: [Analyze.self, CaseCommand.self, ClassifyCommand.self, ExtractCommand.self, Fingerprints.self, Interfaces.self, LiveCaptureCommand.self, PseudonymiseCommand.self, ReportCommand.self, RulesCommand.self, WorkerCommand.self]
     )
 
     /// Usage errors exit with 1 (not ArgumentParser's 64), as the README promises.

@@ -1,0 +1,132 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// One PostgreSQL server per test class (started on first use, stopped in the
+/// class's tearDown), a fresh database per test, and the built `cipherscope`.
+enum PostgresCaseFixture {
+    nonisolated(unsafe) private static var server: PostgresServer?
+    private static let lock = NSLock()
+
+    /// The running server, or an XCTSkip naming why there is none.
+    static func shared() throws -> PostgresServer {
+        if let reason = PostgresServer.unavailableReason { throw XCTSkip(reason) }
+        lock.lock()
+        defer { lock.unlock() }
+        if let server { return server }
+        let started = try PostgresServer()
+        server = started
+        return started
+    }
+
+    static func stop() {
+        lock.lock()
+        defer { lock.unlock() }
+        server?.stop()
+        server = nil
+    }
+
+    /// A new empty database on the shared server; returns its case URL.
+    static func newDatabase(_ server: PostgresServer) throws -> String {
+        let name = "case_" + UUID().uuidString.prefix(8).lowercased()
+        try server.psql("CREATE DATABASE \(name)")
+        return "postgresql://\(server.user)@127.0.0.1:\(server.port)/\(name)"
+    }
+
+    /// psql against one database of the server (by the case URL's last part).
+    @discardableResult
+    static func sql(_ server: PostgresServer, _ url: String, _ statement: String) throws -> [String] {
+        let output = try server.psql(statement, database: String(url.split(separator: "/").last!))
+        return output.split(separator: "\n").map(String.init)
+    }
+}
+
+/// Runs the `cipherscope` binary `swift test` built.
+enum Binary {
+    static let url: URL = {
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("cipherscope")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("cipherscope")
+    }()
+
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let bundledCaptures: [String] = {
+        let folder = packageRoot.appendingPathComponent("Captures")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { $0.hasSuffix(".pcap") }.sorted().map { folder.appendingPathComponent($0).path }
+    }()
+    static let peerCaptures: [String]? = {
+        let folder = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/ndpi")
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return nil }
+        return names.filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }.sorted().map { folder.appendingPathComponent($0).path }
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var lines: [String] { stdout.split(separator: "\n").map(String.init) }
+    }
+
+    /// Starts the binary without waiting (its output goes to `log`).
+    static func start(_ arguments: [String], environment: [String: String] = [:], log: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    @discardableResult
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        process.currentDirectoryURL = packageRoot
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        nonisolated(unsafe) var errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    static func analyze(_ paths: [String]) throws -> [String] {
+        let result = try run(["analyze", "--format", "jsonl", "-q"] + paths)
+        XCTAssert(result.status == 0 || result.status == 2, result.stderr)
+        return result.lines
+    }
+
+    static func query(_ location: String, _ filters: [String] = []) throws -> [String] {
+        let result = try run(["case", "query", location, "--format", "jsonl"] + filters)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return result.lines
+    }
+
+    static func scratch() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cipherscope-pgcases-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
