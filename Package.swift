@@ -142,7 +142,7 @@ let package = Package(
         // protocol and logical schema; SQLite through GRDB).
         .target(
             name: "Cases",
-            dependencies: ["Basics", "Schema", "Capture", "Decoding", "Flows", "Classifier", "Reports", "Analysis", "Custody", "LogInput",
+            dependencies: ["Basics", "Schema", "Capture", "Decoding", "Flows", "Inspection", "Rules", "Classifier", "Reports", "Analysis", "Custody", "LogInput",
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .executableTarget(
             name: "cipherscope",
