@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Capture
+import Cases
 import Custody
 import Extraction
 
@@ -15,6 +16,13 @@ struct ExtractCommand: ParsableCommand {
             are copied frame by frame (fragments included, original times and lengths), \
             each packet commented with its flow, the file with a custody line (inputs and \
             their SHA-256, selection, time). No flow selected: error, exit 1, no file.
+
+            Given a case (a cipherscope SQLite case file or a postgresql:// URL) instead, \
+            the selection is applied to the case's stored flows; their delivery chain's \
+            files are checked against the SHA-256 recorded at ingest (a changed or missing \
+            file is refused) and the flows cut from them by flow id. Flow ids are numbered \
+            per delivery chain: when the selected flows span chains, name one with --chain. \
+            The analysis options must be those of the ingest (the defaults, usually).
             """
     )
 
@@ -27,6 +35,9 @@ struct ExtractCommand: ParsableCommand {
 
     @OptionGroup var select: SelectionOptions
 
+    @Option(name: .long, help: "With a case: the delivery chain whose flows to cut (see `case files`).")
+    var chain: String?
+
     @Flag(name: .long, help: "Replace an existing output file.")
     var force = false
 
@@ -38,8 +49,17 @@ struct ExtractCommand: ParsableCommand {
     }
 
     func run() throws {
-        let selection = try select.selection()
-        let expanded = CaptureInputs.expand(input.paths)
+        var selection = try select.selection()
+        var paths = input.paths
+        if let location = CaseSource.location(input.paths) {
+            let store = try CaseStores.open(location)
+            defer { store.close() }
+            let plan = try CaseExtraction.plan(store, selection: selection, chain: chain)
+            (paths, selection) = (plan.files, plan.selection)
+        } else if chain != nil {
+            throw CommandFailure("--chain names a delivery chain of a case; the inputs are capture files")
+        }
+        let expanded = CaptureInputs.expand(paths)
         for error in expanded.errors { FileHandleOutput.standardError("cipherscope: error: \(error)\n") }
         let recorder = try custody.recorder(force: force)
         StopSignal.install()
