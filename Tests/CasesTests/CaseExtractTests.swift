@@ -110,4 +110,59 @@ final class CaseExtractTests: XCTestCase {
         XCTAssert(empty.stderr.contains("no flow of the case matches the selection"), empty.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: output))
     }
+
+    /// tshark's fields for each packet, tab-separated.
+    func fields(_ path: String, _ names: [String], options: [String] = []) throws -> [String] {
+        let tshark = try XCTUnwrap(Self.tshark)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tshark)
+        process.arguments = ["-r", path] + options + ["-T", "fields"] + names.flatMap { ["-e", $0] }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    /// What must survive a pseudonymised round trip: tuple, Community ID, label, counts.
+    static func flowFacts(_ lines: [String]) -> [String] {
+        lines.map { line in
+            ["community_id", "src_ip", "src_port", "dst_ip", "dst_port", "platform", "packets_c2s", "packets_s2c", "bytes_c2s", "bytes_s2c"]
+                .map { "\(CaseIngestTests.field(line, $0) ?? "-")" }.joined(separator: " ")
+        }.sorted()
+    }
+
+    func testPseudonymisedExtractHasValidChecksumsAndReanalysesAsAnalyzePseudonymised() throws {
+        try XCTSkipIf(Self.tshark == nil, "tshark not installed: the checksums are checked with it")
+        let inputs = try copies(["lab-basic.pcap", "lab-quic.pcap", "lab-tls-keyshare.pcap", "lab-tcp.pcap"])
+        let casePath = try newCase([inputs])
+        let key = folder.appendingPathComponent("key").path
+        try "2b7e151628aed2a6abf7158809cf4f3c762e7160f38b4da56a784d9045190cfe\n".write(toFile: key, atomically: true, encoding: .utf8)
+        for platform in ["Signal", "WhatsApp", "Telegram"] {
+            let (result, output) = try extract([casePath, "--platform", platform, "--pseudonymise", key], to: "\(platform).pcapng")
+            XCTAssertEqual(result.status, 0, result.stderr)
+            // Every IP, TCP and UDP checksum verified good (status 1); the originals (loopback, offloaded) are not.
+            let checks = ["-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE"]
+            let statuses = try fields(output, ["ip.checksum.status", "tcp.checksum.status", "udp.checksum.status"], options: checks)
+            XCTAssertFalse(statuses.isEmpty)
+            for line in statuses { XCTAssert(line.split(separator: "\t").allSatisfy { $0 == "1" }, "\(platform): \(line)") }
+            let original = try fields(inputs[0], ["tcp.checksum.status"], options: checks)
+            XCTAssertFalse(original.allSatisfy { $0 == "1" }, "the loopback capture's offloaded checksums were expected bad")
+            // No real address left in the packets.
+            let addresses = Set(try fields(output, ["ip.src", "ip.dst", "ipv6.src", "ipv6.dst"]).flatMap { $0.split(separator: "\t").map(String.init) })
+            for real in ["127.0.0.1", "10.99.7.1", "10.99.7.2"] { XCTAssertFalse(addresses.contains(real), "\(platform): \(real)") }
+            // Re-analysed: the flows analyze --pseudonymise reports for the platform.
+            let reanalysed = try CaseRunner.run(["analyze", "--format", "jsonl", "-q", output]).lines
+            let expected = try CaseRunner.run(["analyze", "--format", "jsonl", "-q", "--pseudonymise", key] + inputs).lines
+                .filter { CaseIngestTests.field($0, "platform") as? String == platform }
+            XCTAssertFalse(expected.isEmpty)
+            XCTAssertEqual(Self.flowFacts(reanalysed), Self.flowFacts(expected), platform)
+        }
+        let (missing, output) = try extract([casePath, "--platform", "Signal", "--pseudonymise", key + ".absent"], to: "none.pcapng")
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertEqual(missing.stderr.split(separator: "\n").count, 1, missing.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output))
+    }
 }
