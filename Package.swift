@@ -148,7 +148,7 @@ let package = Package(
         // protocol and logical schema; SQLite through GRDB).
         .target(
             name: "Cases",
-            dependencies: ["Basics", "Schema", "Capture", "Decoding", "Flows", "Classifier", "Reports", "Analysis", "Custody", "LogInput",
+            dependencies: ["Basics", "Schema", "Capture", "Decoding", "Flows", "Inspection", "Rules", "Classifier", "Reports", "Analysis", "Custody", "LogInput",
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         // A case on PostgreSQL 15 (PostgresNIO): the same store, COPY bulk load, the scale-out work queue.
         .target(name: "CasesPostgres", dependencies: ["Cases", "Decoding", .product(name: "PostgresNIO", package: "postgres-nio")]),

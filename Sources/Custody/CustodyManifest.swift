@@ -73,8 +73,11 @@ public struct CustodyManifest: Sendable {
         self.ended = ended
     }
 
-    /// The most restrictive TLP of the packs used (nil without packs).
-    public var marking: TLP? { rulePacks.map(\.tlp).max() }
+    /// A marking recorded elsewhere (a case's TLP), counted with the packs'.
+    public var recordedMarking: TLP?
+
+    /// The most restrictive TLP of the packs used and the recorded marking (nil without either).
+    public var marking: TLP? { (rulePacks.map(\.tlp) + [recordedMarking].compactMap { $0 }).max() }
 
     public func json() -> String {
         var object = JSONObject(capacity: 4096)
@@ -224,6 +227,11 @@ public final class CustodyRecorder {
         }
         manifest.flows = summary.flows
         manifest.inputErrors = summary.inputErrors
+    }
+
+    /// Adds facts recorded elsewhere (a case's files, packs and marking) to the manifest.
+    public func amend(_ change: (inout CustodyManifest) -> Void) {
+        change(&manifest)
     }
 
     /// Lists a file the run wrote and committed (regular files only: not "-", pipes or devices).

@@ -129,15 +129,17 @@ public final class Extractor {
         self.onInputError = onInputError
     }
 
+    /// With `pseudonymisation`, every frame's addresses are mapped (`AddressRewriter`), the
+    /// comments carry the mapped Community IDs and the custody comment the key's id.
     public func run(paths: [String], selection: ExtractSelection, output: String, force: Bool,
-                    tool: String) throws(ExtractError) -> ExtractResult {
+                    tool: String, pseudonymisation: (map: any AddressMap, keyID: String)? = nil) throws(ExtractError) -> ExtractResult {
         if paths.contains("-") { throw ExtractError("extract reads its inputs more than once: standard input (-) cannot be one") }
         if FileIO.kind(of: output) != .missing && !force {
             throw ExtractError("\(output): already exists (use --force to replace it)")
         }
 
         // 1. Analysis: which flows.
-        let collector = SelectingWriter(selection: selection)
+        let collector = SelectingWriter(selection: selection, map: pseudonymisation?.map)
         let analyzer = Analyzer(options: options, writer: collector, classifier: classifier, onInputError: onInputError)
         let summary = analyzer.run(paths: paths)
         if StopSignal.isRequested { return ExtractResult(flows: [], packets: 0, inputErrors: summary.inputErrors, interrupted: true, summary: summary) }
@@ -153,7 +155,7 @@ public final class Extractor {
 
         // 3. Copy.
         let packets = try copy(paths: paths, frames: frames, flows: &flows, selection: selection, output: output, force: force,
-                               tool: tool)
+                               tool: tool, pseudonymisation: pseudonymisation)
         return ExtractResult(flows: flows, packets: packets, inputErrors: summary.inputErrors, interrupted: false, summary: summary)
     }
 
@@ -205,7 +207,8 @@ public final class Extractor {
     /// Pass 3: copies the frames, one interface per link type and precision, into a
     /// temporary file renamed over `output` when complete.
     private func copy(paths: [String], frames: Membership, flows: inout [ExtractedFlow], selection: ExtractSelection,
-                      output: String, force: Bool, tool: String) throws(ExtractError) -> UInt64 {
+                      output: String, force: Bool, tool: String,
+                      pseudonymisation: (map: any AddressMap, keyID: String)?) throws(ExtractError) -> UInt64 {
         // The inputs that hold selected frames, one interface per link type and precision.
         let inputs = frames.inputs
         var holding = Set<Int>()
@@ -231,6 +234,7 @@ public final class Extractor {
         }
         custody += "selection: \(selection.description); flows: \(flows.map { String($0.flowID) }.joined(separator: ","))"
         custody += "; packets: \(frames.frames.count)\n"
+        if let pseudonymisation { custody += "pseudonymised: Crypto-PAn key id \(pseudonymisation.keyID)\n" }
         custody += "created: \(TimeFormat.rfc3339(SystemClock.wall(), nanosecondDigits: false))"
 
         let slash = output.lastIndex(of: "/")
@@ -256,8 +260,23 @@ public final class Extractor {
                     case .frame(let frame):
                         guard let position = frames.frames[input.firstTag + frame.frameNumber] else { continue }
                         let time = input.nanosecond ? frame.timestamp : frame.timestamp / 1000
-                        try writer.write(interface: interface, time: time, bytes: frame.bytes, wireLength: frame.wireLength,
-                                         comment: comments[position])
+                        if let map = pseudonymisation?.map {
+                            var bytes = Array(frame.bytes)
+                            guard AddressRewriter.rewrite(&bytes, linkType: input.linkType, map: map) else {
+                                throw CaptureError(path: input.path, message: "frame \(frame.frameNumber): no IP header to pseudonymise after link type \(input.linkType) (an encapsulation extract cannot rewrite); nothing written")
+                            }
+                            let failure = bytes.withUnsafeBytes { bytes -> CaptureError? in
+                                do throws(CaptureError) {
+                                    try writer.write(interface: interface, time: time, bytes: bytes, wireLength: frame.wireLength,
+                                                     comment: comments[position])
+                                    return nil
+                                } catch { return error }
+                            }
+                            if let failure { throw failure }
+                        } else {
+                            try writer.write(interface: interface, time: time, bytes: frame.bytes, wireLength: frame.wireLength,
+                                             comment: comments[position])
+                        }
                         flows[position].copied += 1
                         written += 1
                     case .end, .failed:
@@ -303,15 +322,26 @@ public final class Extractor {
 /// Keeps the reports the selection matches (pass 1).
 final class SelectingWriter: FlowReportWriter {
     let selection: ExtractSelection
+    /// The pseudonymisation's map: the comments name the flow by its mapped Community ID.
+    let map: (any AddressMap)?
     var selected: [ExtractedFlow] = []
 
-    init(selection: ExtractSelection) { self.selection = selection }
+    init(selection: ExtractSelection, map: (any AddressMap)?) {
+        self.selection = selection
+        self.map = map
+    }
 
     func write(_ report: FlowReport) throws(OutputError) {
         guard selection.matches(report) else { return }
         let flow = report.summary
+        var communityID = flow.communityID
+        if let map, !communityID.isEmpty {
+            communityID = CommunityID.compute(
+                proto: flow.proto, source: map.map(flow.clientAddress), destination: map.map(flow.serverAddress),
+                sourcePort: flow.clientPort, destinationPort: flow.serverPort, icmpType: flow.icmpType, icmpCode: flow.icmpCode)
+        }
         selected.append(ExtractedFlow(
-            flowID: flow.flowID, communityID: flow.communityID, splitOf: flow.splitOf, splitIndex: flow.splitIndex,
+            flowID: flow.flowID, communityID: communityID, splitOf: flow.splitOf, splitIndex: flow.splitIndex,
             packets: flow.c2s.packets + flow.s2c.packets, platform: report.classification?.platform,
             rule: report.classification?.rules.first, sourceFile: report.sourceFile, firstFrame: report.firstFrame))
     }

@@ -3,6 +3,7 @@ import ArgumentParser
 import Basics
 import Cases
 import Classifier
+import Custody
 import Rules
 
 struct CaseIngestCommand: ParsableCommand {
@@ -31,6 +32,8 @@ struct CaseIngestCommand: ParsableCommand {
     @Flag(name: .long, help: "PostgreSQL cases: only register the PATHs as one delivery chain for `cipherscope worker` (the same PATHs again: no new unit).")
     var queue = false
 
+    @OptionGroup var custody: CustodyOptions
+
     @Flag(name: .shortAndLong, help: "Print no notes or summary on standard error (errors still).")
     var quiet = false
 
@@ -39,6 +42,8 @@ struct CaseIngestCommand: ParsableCommand {
         let store = try CaseStores.open(location)
         defer { store.close() }
         let packs = try ruleOptions.packs()
+        let recorder = try custody.recorder(force: false)
+        recorder?.noteRulePacks(packs ?? [], verified: ruleOptions.trust != nil)
         let classifier: Classifier?
         do {
             classifier = try packs.map { Classifier(source: try RuleSet.compile($0)) }
@@ -63,6 +68,20 @@ struct CaseIngestCommand: ParsableCommand {
             let damaged = outcome.stored.filter { $0.outcome.error != nil }.count
             FileHandleOutput.standardError(
                 "cipherscope: stored \(outcome.flows) flows from \(outcome.stored.count) files (\(damaged) damaged), skipped \(outcome.skipped.count) already in the case\n")
+        }
+        if let recorder {
+            // The files this ingest stored, with the SHA-256 and size the ingest recorded.
+            let stored = Set(outcome.stored.map(\.path))
+            let info = try CaseStores.guarded { try store.info() }
+            let files = try CaseStores.guarded { try store.files() }.filter { stored.contains($0.path) }
+            recorder.amend { manifest in
+                manifest.addCase(info)
+                manifest.addFiles(files)
+                manifest.flows = UInt64(outcome.flows)
+                manifest.packets = outcome.summary?.packets ?? 0
+                manifest.inputErrors = outcome.inputErrors
+            }
+            do { try recorder.commit() } catch { throw CommandFailure("cannot write manifest: \(error)") }
         }
         if !outcome.inputErrors.isEmpty { throw ExitCode(2) }
     }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Basics
 import Cases
+import Custody
 import Decoding
+import Pseudonymisation
 
 struct CaseQueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,7 +13,9 @@ struct CaseQueryCommand: ParsableCommand {
             --format jsonl prints the records exactly as analyze wrote them. Names (--sni, --dns) \
             match exactly, or with a leading . or *. the name and every name below it. --from/--to \
             take RFC 3339 times, UTC days (2024-03-01; --to includes the whole day) or epoch seconds, \
-            and select the flows seen at any moment in between.
+            and select the flows seen at any moment in between. --pseudonymise maps every \
+            address of the records (and recomputes community_id) as analyze --pseudonymise \
+            does; filters still match the real addresses stored in the case.
             """
     )
 
@@ -38,6 +42,9 @@ struct CaseQueryCommand: ParsableCommand {
     @Option(name: .long, help: "JA4X of the flow's leaf certificate.") var ja4x: String?
     @Option(name: .long) var communityID: String?
     @Option(name: .long, help: "Flows from this file: its SHA-256 or its path as ingested (repeatable: any).") var file: [String] = []
+
+    @OptionGroup var pseudonymisation: PseudonymiseOptions
+    @OptionGroup var custody: CustodyOptions
 
     enum QueryFormat: String, ExpressibleByArgument { case table, jsonl, csv }
 
@@ -79,9 +86,14 @@ struct CaseQueryCommand: ParsableCommand {
     }
 
     func run() throws {
+        let pseudonymiser = try pseudonymisation.pseudonymiser()
         let store = try CaseStores.open(location)
         defer { store.close() }
         let query = try self.query(files: try CaseStores.guarded { try store.files() })
+        let recorder = try custody.recorder(force: false)
+        recorder?.pseudonymisationKeyID = pseudonymiser?.key.id
+        if let recorder { try CaseSource.noteCase(store, in: recorder) }
+        var unreadable = 0
         let chosen = format ?? (Terminal.isTerminal(1) ? .table : .jsonl)
         var output = BufferedOutput()
         var rows: [[String]] = []
@@ -89,6 +101,15 @@ struct CaseQueryCommand: ParsableCommand {
         if chosen == .csv { output.append(StoredRecordFormats.csvHeader) }
         try CaseStores.guarded {
             try store.flows(matching: query) { flow in
+                var flow = flow
+                if let pseudonymiser {
+                    // A record that cannot be mapped is left out, never shown with its real addresses.
+                    guard let mapped = StoredRecordFormats.pseudonymised(flow.record, by: pseudonymiser) else {
+                        unreadable += 1
+                        return
+                    }
+                    flow.record = mapped
+                }
                 count += 1
                 switch chosen {
                 case .jsonl:
@@ -103,6 +124,11 @@ struct CaseQueryCommand: ParsableCommand {
         if chosen == .table { output.append(StoredRecordFormats.table(rows, header: StoredRecordFormats.tableHeader)) }
         try output.flush()
         if chosen == .table { FileHandleOutput.standardError("cipherscope: \(count) flows\n") }
+        if unreadable > 0 { FileHandleOutput.standardError("cipherscope: warning: \(unreadable) stored records unreadable, left out\n") }
+        if let recorder {
+            recorder.amend { $0.flows = UInt64(count) }
+            do { try recorder.commit() } catch { throw CommandFailure("cannot write manifest: \(error)") }
+        }
     }
 }
 

@@ -1,8 +1,10 @@
 import Analysis
 import ArgumentParser
 import Capture
+import Cases
 import Custody
 import Extraction
+import Pseudonymisation
 
 /// `cipherscope extract`: the packets of selected flows, from the original files, as pcapng.
 struct ExtractCommand: ParsableCommand {
@@ -15,6 +17,18 @@ struct ExtractCommand: ParsableCommand {
             are copied frame by frame (fragments included, original times and lengths), \
             each packet commented with its flow, the file with a custody line (inputs and \
             their SHA-256, selection, time). No flow selected: error, exit 1, no file.
+
+            Given a case (a cipherscope SQLite case file or a postgresql:// URL) instead, \
+            the selection is applied to the case's stored flows; their delivery chain's \
+            files are checked against the SHA-256 recorded at ingest (a changed or missing \
+            file is refused) and the flows cut from them by flow id. Flow ids are numbered \
+            per delivery chain: when the selected flows span chains, name one with --chain. \
+            The analysis options must be those of the ingest (the defaults, usually).
+
+            --pseudonymise KEYFILE rewrites every IPv4/IPv6 address in the copied packets \
+            (IP-in-IP inner headers too) with Crypto-PAn and makes the IP, TCP, UDP and \
+            ICMPv6 checksums valid; a frame whose IP header is behind another \
+            encapsulation (MPLS, PPPoE, GRE, VXLAN, GTP-U) is refused, nothing written.
             """
     )
 
@@ -26,6 +40,10 @@ struct ExtractCommand: ParsableCommand {
     var output: String
 
     @OptionGroup var select: SelectionOptions
+    @OptionGroup var pseudonymisation: PseudonymiseOptions
+
+    @Option(name: .long, help: "With a case: the delivery chain whose flows to cut (see `case files`).")
+    var chain: String?
 
     @Flag(name: .long, help: "Replace an existing output file.")
     var force = false
@@ -38,10 +56,21 @@ struct ExtractCommand: ParsableCommand {
     }
 
     func run() throws {
-        let selection = try select.selection()
-        let expanded = CaptureInputs.expand(input.paths)
+        var selection = try select.selection()
+        let pseudonymiser = try pseudonymisation.pseudonymiser()
+        var paths = input.paths
+        if let location = CaseSource.location(input.paths) {
+            let store = try CaseStores.open(location)
+            defer { store.close() }
+            let plan = try CaseExtraction.plan(store, selection: selection, chain: chain)
+            (paths, selection) = (plan.files, plan.selection)
+        } else if chain != nil {
+            throw CommandFailure("--chain names a delivery chain of a case; the inputs are capture files")
+        }
+        let expanded = CaptureInputs.expand(paths)
         for error in expanded.errors { FileHandleOutput.standardError("cipherscope: error: \(error)\n") }
         let recorder = try custody.recorder(force: force)
+        recorder?.pseudonymisationKeyID = pseudonymiser?.key.id
         StopSignal.install()
         let extractor = Extractor(options: try input.analysisOptions(), classifier: try ruleOptions.classifier(recordingIn: recorder)) { error in
             FileHandleOutput.standardError("cipherscope: error: \(error)\n")
@@ -50,7 +79,8 @@ struct ExtractCommand: ParsableCommand {
         recorder?.startInputs(expanded.paths)
         do {
             result = try extractor.run(paths: expanded.paths, selection: selection, output: output, force: force,
-                                       tool: "cipherscope \(Cipherscope.configuration.version)")
+                                       tool: "cipherscope \(Cipherscope.configuration.version)",
+                                       pseudonymisation: pseudonymiser.map { ($0, $0.key.id) })
         } catch {
             if StopSignal.isRequested { throw ExitCode(130) }
             throw CommandFailure("\(error)")

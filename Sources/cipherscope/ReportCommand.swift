@@ -2,6 +2,7 @@ import Analysis
 import ArgumentParser
 import Basics
 import Capture
+import Cases
 import Custody
 import Extraction
 import HTMLReport
@@ -17,6 +18,12 @@ struct ReportCommand: ParsableCommand {
             selection options choose (all by default) make one self-contained HTML file in \
             English, Spanish, Portuguese or French, with the chain of custody of the run \
             (inputs' SHA-256, tool commit, rule packs). Nothing matched: error, exit 1, no file.
+
+            Given a case (a cipherscope SQLite case file or a postgresql:// URL) instead, \
+            the report reads the case's stored flows and labels (no analysis; the rule \
+            options are not used), chosen by the same selection options, and its custody \
+            block lists the case's files (SHA-256, size, status), the packs recorded at \
+            ingest, and the case id, operator and TLP (--case-id/--operator override).
             """
     )
 
@@ -66,15 +73,25 @@ struct ReportCommand: ParsableCommand {
             guard force || FileIO.kind(of: pdf) == .missing else { throw CommandFailure("\(pdf): already exists (use --force to replace it)") }
             browser = found
         }
+        let caseLocation = CaseSource.location(input.paths)
+        let store = try caseLocation.map(CaseStores.open)
+        defer { store?.close() }
         let file: OutputFile
         do { file = try OutputFile.open(output, force: force) } catch { throw CommandFailure("cannot write report: \(error)") }
         let recorder = try CustodyOptions.recorder(manifest: manifest, caseID: caseId, operatorName: `operator`, force: force)
         recorder.pseudonymisationKeyID = pseudonymiser?.key.id
-        let classifier = try ruleOptions.classifier(recordingIn: recorder)
 
         // The flows: selected on what was captured, then pseudonymised, then gathered.
         let content = ReportContent()
         let writer = SelectionFilter(selection, passing: content.pseudonymised(by: pseudonymiser))
+        if let store {
+            try CaseSource.noteCase(store, in: recorder)
+            try CaseSource.flows(in: store, selection: selection) { report, _ in try writer.write(report) }
+            recorder.amend { $0.flows = content.flows }
+            try finish(content, selection: selection, language: language, file: file, recorder: recorder, browser: browser)
+            return
+        }
+        let classifier = try ruleOptions.classifier(recordingIn: recorder)
         let expanded = CaptureInputs.expand(input.paths)
         for error in expanded.errors { FileHandleOutput.standardError("cipherscope: error: \(error)\n") }
         for skipped in expanded.skipped { FileHandleOutput.standardError("cipherscope: skipping \(skipped)\n") }
@@ -87,6 +104,13 @@ struct ReportCommand: ParsableCommand {
         summary.inputErrors.insert(contentsOf: expanded.errors.map(\.description), at: 0)
         recorder.finishInputs(summary, unexpanded: expanded.errors.map { ($0.path, $0.message) })
         if summary.interrupted { throw ExitCode(130) }
+        try finish(content, selection: selection, language: language, file: file, recorder: recorder, browser: browser)
+        if !summary.inputErrors.isEmpty { throw ExitCode(2) }
+    }
+
+    /// Renders the gathered flows and commits the report, the PDF and the manifest.
+    private func finish(_ content: ReportContent, selection: ExtractSelection, language: ReportLanguage, file: OutputFile,
+                        recorder: CustodyRecorder, browser: String?) throws {
         guard !content.isEmpty else {
             let chosen = selection.isEmpty ? "the inputs hold no flow" : "no flow matches the selection (\(selection.description))"
             throw CommandFailure("\(chosen); nothing written")
@@ -110,7 +134,6 @@ struct ReportCommand: ParsableCommand {
         let platforms = content.platforms.platforms.count
         FileHandleOutput.standardError(
             "cipherscope: wrote \(output): \(content.flows) flows; platforms: \(platforms); calls: \(content.calls.count + content.callsLeftOut)\n")
-        if !summary.inputErrors.isEmpty { throw ExitCode(2) }
     }
 }
 
