@@ -161,7 +161,7 @@ let package = Package(
         ),
         .testTarget(name: "SchemaTests", dependencies: ["Schema"]),
         // Cases on real SQLite files: ingest against analyze, filters, kills, damage; runs the built `cipherscope`.
-        .testTarget(name: "CasesTests", dependencies: ["Cases", "cipherscope", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CasesTests", dependencies: ["Cases", "TestSupport", "cipherscope", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DecodingTests", dependencies: ["Decoding"]),
         // Crypto-PAn against the reference implementations' vectors; key files; the address-mapping sink.
         .testTarget(name: "PseudonymisationTests", dependencies: ["Pseudonymisation", "Reports", "Schema", "Flows", "Decoding"]),
@@ -178,12 +178,12 @@ let package = Package(
         .testTarget(name: "ClassifierTests", dependencies: ["Schema", "Classifier", "Rules", "Flows", "Inspection", "Decoding"]),
         .testTarget(name: "FingerprintsTests", dependencies: ["Fingerprints", "FingerprintsFoxIO", "Dissectors", "TestSupport"]),
         // Runs the built `cipherscope` binary: exit codes, damaged inputs, signals, files.
-        .testTarget(name: "CLITests", dependencies: ["cipherscope"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "cipherscope"]),
         // The report: catalogues complete in every language, embedded resources current,
         // escaping; the built `cipherscope report` opened in headless Chromium when installed.
         .testTarget(
             name: "HTMLReportTests",
-            dependencies: ["HTMLReport", "Custody", "Reports", "Classifier", "Flows", "Decoding", "cipherscope"],
+            dependencies: ["HTMLReport", "Custody", "Reports", "Classifier", "Flows", "Decoding", "TestSupport", "cipherscope"],
             exclude: ["png-stats.py"]),
         .testTarget(
             name: "AnalysisTests",
@@ -200,7 +200,7 @@ let package = Package(
         // The run-wide caches of per-flow dissection: DNS names by address, certificates.
         .testTarget(name: "InspectionTests", dependencies: ["Inspection", "Dissectors", "Decoding", "TestSupport"]),
         // rules import: Zeek Intel, MISP, STIX, Suricata and JA4+ tables to packs; runs the built `cipherscope` for the round trip.
-        .testTarget(name: "InteropImportTests", dependencies: ["Interop", "Rules", "Schema", "Decoding", "cipherscope"], exclude: ["Inputs"]),
+        .testTarget(name: "InteropImportTests", dependencies: ["Interop", "Rules", "Schema", "Decoding", "TestSupport", "cipherscope"], exclude: ["Inputs"]),
         // Suricata and Zeek logs of the lab captures classified as analyze classifies the captures; hostile log lines.
         .testTarget(
             name: "LogInputTests",

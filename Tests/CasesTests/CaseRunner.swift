@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the built `cipherscope` binary (as CLITests does) and makes scratch folders.
 enum CaseRunner {
@@ -33,26 +34,8 @@ enum CaseRunner {
 
     @discardableResult
     static func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = packageRoot
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        let output = try ChildProcess.run(binary, arguments, in: packageRoot)
+        return Result(status: output.status, stdout: output.stdout, stderr: output.stderr)
     }
 
     static func scratch() throws -> URL {

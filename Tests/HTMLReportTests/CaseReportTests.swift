@@ -33,7 +33,9 @@ struct CaseReportTests {
         let fromCase = try Tools.dom(try Tools.report([casePath], in: scratch, name: "case.html"))
         let fromCaptures = try Tools.dom(try Tools.report(inputs.map(\.path), in: scratch, name: "captures.html"))
         #expect(Self.flowSections(fromCase) == Self.flowSections(fromCaptures))
-        #expect(Set(Tools.texts(fromCase, class: "platform-name")) == ["Signal", "Telegram", "WhatsApp", "XMPP"])
+        let platforms = Set(Tools.texts(fromCase, class: "platform-name"))
+        #expect(platforms == Set(Tools.texts(fromCaptures, class: "platform-name")))
+        #expect(platforms.isSuperset(of: ["Signal", "Telegram", "WhatsApp", "XMPP"]))
         // Custody from the case: its id, operator and marking; every file's SHA-256 as sha256sum gives it.
         #expect(fromCase.contains(">WG-2026/021<") && fromCase.contains(">Inês Costa<"))
         #expect(Tools.texts(fromCase, class: "marking tlp-amber") == ["TLP:AMBER"])
