@@ -3,27 +3,10 @@ import TestSupport
 
 /// Runs the built `cipherscope` binary (as CLITests does) and makes scratch folders.
 enum CaseRunner {
-    static let binary: URL = {
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("cipherscope")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("cipherscope")
-    }()
-
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let bundledCaptures: [String] = {
-        let folder = packageRoot.appendingPathComponent("Captures")
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        return names.filter { $0.hasSuffix(".pcap") }.sorted().map { folder.appendingPathComponent($0).path }
-    }()
-    static let peerCaptures: [String]? = {
-        let folder = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/ndpi")
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return nil }
-        return names.filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }.sorted().map { folder.appendingPathComponent($0).path }
-    }()
+    static let binary = TestPaths.binary
+    static let packageRoot = TestPaths.packageRoot
+    static let bundledCaptures = TestPaths.bundledCaptures
+    static let peerCaptures = TestPaths.peerCaptures
 
     struct Result {
         var status: Int32
