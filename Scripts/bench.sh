@@ -8,7 +8,8 @@
 #     synthetic rules,
 #   - ndpiReader (Debian's libndpi-bin) when installed,
 #   - the flow table under a flood of 1,000,000 concurrent flows
-#     (Scripts/make-floods.py), unbounded and with --max-flows 100000.
+#     (Scripts/make-floods.py), unbounded and with --max-flows 100000,
+#   - the steady path: a few long flows of 1M packets each (Scripts/make-long-flows.py).
 # It also checks that --threads 2 writes exactly the single-thread output.
 # Usage: Scripts/bench.sh [CAPTURE]   (default: .bench/mid.pcap, built from the
 # peer captures by ../shared/bench/make-bench-pcap.sh when missing; BIG=1 for big.pcap)
@@ -110,3 +111,18 @@ for kind in flows concluded; do
     done
 done
 echo "bytes/flow: peak RSS above the start-up RSS (rules loaded), divided by the peak of open flows ($peak)"
+
+# The steady path: a few long media flows (Scripts/make-long-flows.py, 1M packets
+# each), so that nearly every packet only updates its flow's counters.
+long=$OUT/long.pcap
+if [ ! -f "$long" ]; then
+    python3 Scripts/make-long-flows.py "$long" >&2 || echo "bench: no long-flow capture (needs editcap and ../shared/captures/ndpi)" >&2
+fi
+if [ -f "$long" ]; then
+    read -r long_packets _ < <("$OUT/pcapcount" "$long")
+    run long:floor "$OUT/pcapcount" "$long"
+    run long:shipped "$binary" analyze -q --rules Rules --format jsonl -o /dev/null "$long"
+    awk -v p="$long_packets" -v f="${wall[long:floor]}" -v t="${wall[long:shipped]}" 'BEGIN {
+        if (t <= 0) t = 0.001
+        printf "long flows (%d packets): floor %.3f s, cipherscope %.3f s (%.2f Mpps), %.1f%% of the floor\n", p, f, t, p / t / 1e6, 100 * f / t }'
+fi

@@ -49,9 +49,9 @@ extension FlowTable {
             clientAddress: client.address, clientPort: ports ? client.port : 0,
             serverAddress: server.address, serverPort: ports ? server.port : 0,
             vlans: state.key.vlans.ids,
-            tunnel: state.tunnel.kind == .none ? nil : state.tunnel,
+            tunnel: tunnel(slot),
             firstSeen: state.firstSeen, lastSeen: state.lastSeen,
-            c2s: state.c2s, s2c: state.s2c, tcp: state.tcp,
+            c2s: state.c2s.counters(tcpFlags: state.c2sFlags), s2c: state.s2c.counters(tcpFlags: state.s2cFlags), tcp: state.tcp,
             icmpType: state.icmpType, icmpCode: state.icmpCode,
             endReason: reason, splitOf: state.splitOf, splitIndex: state.splitIndex,
             payloadLengths: sequence.lengths, payloadGaps: sequence.gaps, origin: state.origin)

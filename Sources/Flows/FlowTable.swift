@@ -36,7 +36,7 @@ public struct FlowHit {
 
 /// The bidirectional flow table: open addressing over a contiguous pool of
 /// `FlowState`s, intrusive per-timeout lists for expiry and eviction, and the
-/// first payload lengths/gaps in side arrays. Nothing on the per-packet path allocates
+/// first payload lengths/gaps and tunnels kept beside, by the flows that have them. Nothing on the per-packet path allocates
 /// once the table has grown to its working size.
 public final class FlowTable {
     enum TimeoutClass: UInt8, CaseIterable {
@@ -52,8 +52,9 @@ public final class FlowTable {
     public private(set) var slots: UnsafeMutablePointer<FlowState>
     private var slotInUse: UnsafeMutablePointer<Bool>
     /// Payload lengths and gaps (microseconds) of the first `sequenceLength` payload packets.
-    private var sequenceLengths: UnsafeMutablePointer<UInt16>
-    private var sequenceGaps: UnsafeMutablePointer<UInt32>
+    private var sequences = PayloadSequenceStore()
+    /// The tunnels of the flows whose first packet came through one, by slot.
+    private var tunnels: [Int32: TunnelInfo] = [:]
     public private(set) var capacity: Int
     private var freeSlots: [Int32] = []
     private var nextUnusedSlot: Int32 = 0
@@ -88,8 +89,6 @@ public final class FlowTable {
         slots = .allocate(capacity: capacity)
         slotInUse = .allocate(capacity: capacity)
         slotInUse.initialize(repeating: false, count: capacity)
-        sequenceLengths = .allocate(capacity: capacity * sequenceLength)
-        sequenceGaps = .allocate(capacity: capacity * sequenceLength)
         let indexSize = FlowTable.indexSize(for: capacity)
         index = .allocate(capacity: indexSize)
         index.initialize(repeating: 0, count: indexSize)
@@ -99,8 +98,7 @@ public final class FlowTable {
     deinit {
         slots.deallocate()
         slotInUse.deallocate()
-        sequenceLengths.deallocate()
-        sequenceGaps.deallocate()
+        sequences.deallocate()
         index.deallocate()
     }
 
@@ -110,10 +108,13 @@ public final class FlowTable {
         return size
     }
 
-    /// Bytes the table holds per flow slot (state, sequence and index share).
+    /// Bytes the table holds per flow slot (state, in-use flag and index share),
+    /// without the payload sequence's chunks (`sequenceChunkBytes` per 8 payload packets).
     public static var bytesPerFlow: Int {
-        MemoryLayout<FlowState>.stride + 1 + sequenceLength * (2 + 4) + 2 * MemoryLayout<UInt64>.stride
+        MemoryLayout<FlowState>.stride + 1 + 2 * MemoryLayout<UInt64>.stride
     }
+
+    public static var sequenceChunkBytes: Int { PayloadSequenceStore.chunkLength * (2 + 4) }
 
     // MARK: Packets
 
@@ -181,23 +182,26 @@ public final class FlowTable {
             state.pointee.c2s.ipBytes &+= UInt64(packet.ipBytes)
             state.pointee.c2s.payloadBytes &+= payload
             state.pointee.c2s.lastSeen = time
-            state.pointee.c2s.tcpFlags |= flags
+            state.pointee.c2sFlags |= flags
         } else {
             if state.pointee.s2c.packets == 0 { state.pointee.s2c.firstSeen = time }
             state.pointee.s2c.packets &+= frames
             state.pointee.s2c.ipBytes &+= UInt64(packet.ipBytes)
             state.pointee.s2c.payloadBytes &+= payload
             state.pointee.s2c.lastSeen = time
-            state.pointee.s2c.tcpFlags |= flags
+            state.pointee.s2cFlags |= flags
         }
         if time > state.pointee.lastSeen { state.pointee.lastSeen = time }
 
         if payload > 0 && state.pointee.sequenceCount < sequenceLength {
             let n = Int(state.pointee.sequenceCount)
-            let base = Int(slot) * sequenceLength
-            sequenceLengths[base + n] = UInt16(truncatingIfNeeded: min(payload, 0xFFFF))
+            let (chunkIndex, entry) = n.quotientAndRemainder(dividingBy: PayloadSequenceStore.chunkLength)
+            if entry == 0 { state.pointee.sequenceChunks[chunkIndex] = sequences.allocate() }
             let gap = n == 0 ? 0 : max(0, time - state.pointee.lastPayloadTime) / 1000
-            sequenceGaps[base + n] = UInt32(truncatingIfNeeded: min(gap, Int64(UInt32.max)))
+            sequences.store(
+                state.pointee.sequenceChunks[chunkIndex], entry,
+                length: UInt16(truncatingIfNeeded: min(payload, 0xFFFF)),
+                gap: UInt32(truncatingIfNeeded: min(gap, Int64(UInt32.max))))
             if direction == 1 { state.pointee.sequenceDirections |= 1 << UInt32(n) }
             state.pointee.sequenceCount += 1
             state.pointee.lastPayloadTime = time
@@ -241,11 +245,13 @@ public final class FlowTable {
         default: .other
         }
         let firstTime = min(packet.originTime, time)
+        let tunnelled = packet.tunnel.kind != .none
         (slots + Int(slot)).initialize(to: FlowState(
             key: key, initiatorIsLow: initiatorIsLow, ipVersion: packet.ipVersion,
-            icmpType: packet.icmpType, icmpCode: packet.icmpCode, tunnel: packet.tunnel,
+            icmpType: packet.icmpType, icmpCode: packet.icmpCode,
             flowID: packet.originTag, origin: origin, firstSeen: firstTime, lastSeen: firstTime,
-            timeoutClass: timeoutClass.rawValue))
+            timeoutClass: timeoutClass.rawValue, tunnelled: tunnelled))
+        if tunnelled { tunnels[slot] = packet.tunnel }
         slotInUse[Int(slot)] = true
         insertIndex(slot, hash: hash)
         linkNewest(slot)
@@ -259,10 +265,12 @@ public final class FlowTable {
     private func split(_ slot: Int32, packet: DecodedPacket, time: Int64, origin: FrameOrigin) -> Int32 {
         let previous = slots[Int(slot)]
         endHandler?.flowEnded(slot: slot, reason: .active, table: self)
+        freeSequence(previous)
         var next = FlowState(
             key: previous.key, initiatorIsLow: previous.initiatorIsLow, ipVersion: previous.ipVersion,
-            icmpType: previous.icmpType, icmpCode: previous.icmpCode, tunnel: previous.tunnel,
-            flowID: packet.originTag, origin: origin, firstSeen: time, lastSeen: time, timeoutClass: previous.timeoutClass)
+            icmpType: previous.icmpType, icmpCode: previous.icmpCode,
+            flowID: packet.originTag, origin: origin, firstSeen: time, lastSeen: time,
+            timeoutClass: previous.timeoutClass, tunnelled: previous.tunnelled)
         next.splitOf = previous.splitIndex == 0 ? previous.flowID : previous.splitOf
         next.splitIndex = previous.splitIndex + 1
         next.tcp = previous.tcp
@@ -304,6 +312,8 @@ public final class FlowTable {
         let state = slots + Int(slot)
         unlink(slot)
         removeIndex(state.pointee.key, hash: state.pointee.key.hashValue64, slot: slot)
+        freeSequence(state.pointee)
+        if state.pointee.tunnelled { tunnels[slot] = nil }
         slotInUse[Int(slot)] = false
         state.deinitialize(count: 1)
         freeSlots.append(slot)
@@ -389,16 +399,28 @@ public final class FlowTable {
     public func payloadSequence(_ slot: Int32) -> (lengths: [Int32], gaps: [UInt32]) {
         let state = slots[Int(slot)]
         let count = Int(state.sequenceCount)
-        let base = Int(slot) * sequenceLength
         var lengths = [Int32](), gaps = [UInt32]()
         lengths.reserveCapacity(count)
         gaps.reserveCapacity(count)
         for i in 0..<count {
-            let length = Int32(sequenceLengths[base + i])
+            let (chunkIndex, entry) = i.quotientAndRemainder(dividingBy: PayloadSequenceStore.chunkLength)
+            let stored = sequences.entry(state.sequenceChunks[chunkIndex], entry)
+            let length = Int32(stored.length)
             lengths.append(state.sequenceDirections & (1 << UInt32(i)) != 0 ? -length : length)
-            gaps.append(sequenceGaps[base + i])
+            gaps.append(stored.gap)
         }
         return (lengths, gaps)
+    }
+
+    /// The tunnel the flow in `slot` came through, if any.
+    public func tunnel(_ slot: Int32) -> TunnelInfo? {
+        slots[Int(slot)].tunnelled ? tunnels[slot] : nil
+    }
+
+    /// Gives back the chunks of a flow's payload sequence.
+    private func freeSequence(_ state: FlowState) {
+        let chunks = (Int(state.sequenceCount) + PayloadSequenceStore.chunkLength - 1) / PayloadSequenceStore.chunkLength
+        for chunkIndex in 0..<chunks { sequences.free(state.sequenceChunks[chunkIndex]) }
     }
 
     // MARK: Slots
@@ -423,14 +445,6 @@ public final class FlowTable {
         newInUse.update(from: slotInUse, count: capacity)
         slotInUse.deallocate()
         slotInUse = newInUse
-        let newLengths = UnsafeMutablePointer<UInt16>.allocate(capacity: newCapacity * sequenceLength)
-        newLengths.update(from: sequenceLengths, count: capacity * sequenceLength)
-        sequenceLengths.deallocate()
-        sequenceLengths = newLengths
-        let newGaps = UnsafeMutablePointer<UInt32>.allocate(capacity: newCapacity * sequenceLength)
-        newGaps.update(from: sequenceGaps, count: capacity * sequenceLength)
-        sequenceGaps.deallocate()
-        sequenceGaps = newGaps
         capacity = newCapacity
 
         let indexSize = FlowTable.indexSize(for: capacity)

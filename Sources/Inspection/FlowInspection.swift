@@ -66,6 +66,12 @@ public final class FlowInspection {
         }
         // The next part of a split flow keeps what the first part found.
         if inspectors[slot] != nil || concluded[slot] != nil { return }
+        // Only TCP and UDP are dissected: other flows hold no inspector at all.
+        guard packet.proto == IPProtocol.tcp || packet.proto == IPProtocol.udp else {
+            concluded[slot] = .empty
+            wantsPackets[slot] = false
+            return
+        }
         let ports = IPProtocol.hasPorts(packet.proto)
         let (clientPort, serverPort) = direction == 0
             ? (packet.sourcePort, packet.destinationPort) : (packet.destinationPort, packet.sourcePort)
@@ -81,7 +87,7 @@ public final class FlowInspection {
     private func retire(_ slot: Int, _ inspector: FlowInspector) {
         heldBytes -= inspector.heldBytes
         inspector.finish()
-        concluded[slot] = ConcludedEvidence(inspector.evidence)
+        concluded[slot] = ConcludedEvidence.keeping(inspector.evidence)
         inspectors[slot] = nil
     }
 
@@ -119,10 +125,18 @@ public final class FlowInspection {
 }
 
 /// What a flow keeps once its dissection is over.
-final class ConcludedEvidence {
+final class ConcludedEvidence: Sendable {
     let evidence: FlowEvidence
 
-    init(_ evidence: FlowEvidence) {
+    /// Shared by the flows that found nothing (all but TCP and UDP), so that they
+    /// hold no object of their own.
+    static let empty = ConcludedEvidence(FlowEvidence())
+
+    private init(_ evidence: FlowEvidence) {
         self.evidence = evidence
+    }
+
+    static func keeping(_ evidence: FlowEvidence) -> ConcludedEvidence {
+        evidence.isEmpty && evidence.firstPayloads.allSatisfy(\.isEmpty) ? .empty : ConcludedEvidence(evidence)
     }
 }
