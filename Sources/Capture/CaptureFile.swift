@@ -66,8 +66,6 @@ public final class CaptureFile {
     private let hasFilter: Bool
     /// Offset of the next record, tracked for classic pcap to name the failing record.
     private var classicOffset: Int64 = 24
-    /// Classic pcap files are read in blocks (nil: libpcap reads every record).
-    private var classicReader: ClassicPcapReader?
 
     /// Opens `path` ("-" for standard input) and compiles `filter`, a BPF expression
     /// applied per frame so that frame numbers stay those of the file.
@@ -99,11 +97,9 @@ public final class CaptureFile {
         } else {
             hasFilter = false
         }
-        if sniffed == .pcap { classicReader = ClassicPcapReader(handle: opened) }
     }
 
     deinit {
-        classicReader?.release()
         if hasFilter { pcap_freecode(&program) }
         pcap_close(handle)
     }
@@ -111,25 +107,6 @@ public final class CaptureFile {
     /// Reads the next frame that passes the filter.
     @inline(__always)
     public func next() -> CaptureRead {
-        while classicReader != nil {
-            guard var record = classicReader!.next(at: classicOffset) else {
-                // libpcap reads the rest, from the record the reader stopped at.
-                classicReader!.release()
-                classicReader = nil
-                break
-            }
-            framesRead += 1
-            let captured = Int(record.header.caplen)
-            classicOffset += 16 + Int64(captured)
-            if hasFilter && pcap_offline_filter(&program, &record.header, record.bytes) == 0 {
-                framesFiltered += 1
-                continue
-            }
-            let time = Int64(record.header.ts.tv_sec) &* 1_000_000_000 &+ Int64(record.header.ts.tv_usec)
-            return .frame(CapturedFrame(
-                timestamp: time, bytes: UnsafeRawBufferPointer(start: record.bytes, count: captured),
-                wireLength: record.header.len, frameNumber: framesRead))
-        }
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         while true {
