@@ -59,8 +59,9 @@ struct PackLoader {
             throw RuleError(file: folder, message: "no rule files", hint: "put rule files (*.yaml) in \(Self.rulesFolder)/")
         }
         var rules = [Rule]()
-        var ids = [String: Rule]()
-        var names = [String: Rule]()
+        // Positions in `rules` (a `Rule` is large: a dictionary of them copies each on every resize).
+        var ids = [String: Int]()
+        var names = [String: Int]()
         for name in files {
             let relative = Self.rulesFolder + "/" + name
             ruleFiles.append(relative)
@@ -71,21 +72,23 @@ struct PackLoader {
                 try report(error)
                 continue
             }
+            ids.reserveCapacity(rules.count + loaded.count)
+            names.reserveCapacity(rules.count + loaded.count)
             for rule in loaded {
-                if let other = ids[rule.id] {
+                if let other = ids[rule.id].map({ rules[$0] }) {
                     try report(RuleError(file: path(rule.file), line: rule.line, column: 1,
                                          message: "duplicate rule id \(rule.id) (also '\(other.name)' at \(other.file):\(other.line))",
                                          hint: "give each rule its own UUID; keep the id when revising a rule, bump 'rev'"))
                     continue
                 }
-                if let other = names[rule.name] {
+                if let other = names[rule.name].map({ rules[$0] }) {
                     try report(RuleError(file: path(rule.file), line: rule.line, column: 1,
                                          message: "duplicate rule name '\(rule.name)' (also at \(other.file):\(other.line))",
                                          hint: "rule names are unique in a pack"))
                     continue
                 }
-                ids[rule.id] = rule
-                names[rule.name] = rule
+                ids[rule.id] = rules.count
+                names[rule.name] = rules.count
                 rules.append(rule)
             }
         }

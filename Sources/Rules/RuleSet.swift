@@ -20,6 +20,8 @@ public struct RuleSet: Sendable {
     let alwaysChecked: [Int32]
     /// `alwaysChecked` as a bit per rule: where each classification's candidate set starts.
     let alwaysMask: [UInt64]
+    /// The words of `alwaysMask` that are not zero (see `CandidateBits`).
+    let alwaysSummary: [UInt64]
 
     /// Statuses compiled by default: deprecated rules are kept out of classification.
     public static let defaultStatuses: Set<RuleStatus> = [.stable, .test, .experimental]
@@ -27,7 +29,8 @@ public struct RuleSet: Sendable {
     /// Compiles `packs`; rule ids must be unique across them, and so must pack ids.
     public static func compile(_ packs: [RulePack], statuses: Set<RuleStatus> = defaultStatuses) throws(RuleError) -> RuleSet {
         var rules = [Rule]()
-        var ids = [String: Rule]()
+        var ids = [String: Int]()  // positions in `rules`
+        ids.reserveCapacity(packs.reduce(0) { $0 + $1.rules.count })
         var packIDs = [String: String]()
         for pack in packs {
             if let other = packIDs[pack.manifest.id] {
@@ -36,12 +39,12 @@ public struct RuleSet: Sendable {
             }
             packIDs[pack.manifest.id] = pack.path
             for rule in pack.rules where statuses.contains(rule.status) {
-                if let other = ids[rule.id] {
+                if let other = ids[rule.id].map({ rules[$0] }) {
                     throw RuleError(file: FileAccess.join(pack.path, rule.file), line: rule.line, column: 1,
                                     message: "rule id \(rule.id) of '\(rule.name)' is also used by '\(other.name)' in pack \(other.pack.id)",
                                     hint: "rule ids must be unique across packs")
                 }
-                ids[rule.id] = rule
+                ids[rule.id] = rules.count
                 rules.append(rule)
             }
         }
@@ -66,23 +69,21 @@ public struct RuleSet: Sendable {
             }
         }
         var mask = [UInt64](repeating: 0, count: (compiled.count + 63) / 64)
-        for i in always { mask[Int(i) >> 6] |= 1 << UInt64(i & 63) }
-        return RuleSet(packs: packs.map(\.info), compiled: compiled, index: builder.build(), alwaysChecked: always, alwaysMask: mask)
+        var summary = [UInt64](repeating: 0, count: CandidateBits.summaryWords(mask.count))
+        for i in always {
+            mask[Int(i) >> 6] |= 1 << UInt64(i & 63)
+            summary[Int(i) >> 12] |= 1 << UInt64((i >> 6) & 63)
+        }
+        return RuleSet(packs: packs.map(\.info), compiled: compiled, index: builder.build(), alwaysChecked: always,
+                       alwaysMask: mask, alwaysSummary: summary)
     }
 
     /// Every rule that matches `facts`, best first (see `RuleMatch.ranksBefore`).
     public func classify(_ facts: FlowFacts) -> [RuleMatch] {
-        // Candidates as a bit per rule: deduplicated and in rule order for free.
-        var candidates = alwaysMask
-        index.mark(facts, in: &candidates)
         var matches = [(order: Int32, match: RuleMatch)]()
-        for word in candidates.indices {
-            var bits = candidates[word]
-            while bits != 0 {
-                let rule = compiled[word << 6 | bits.trailingZeroBitCount]
-                bits &= bits - 1
-                if let match = rule.match(facts) { matches.append((rule.order, match)) }
-            }
+        withCandidates(facts) { i in
+            let rule = compiled[i]
+            if let match = rule.match(facts) { matches.append((rule.order, match)) }
         }
         if matches.count > 1 {
             // `RuleMatch.ranksBefore`, with the names compared once at compile time.
@@ -97,11 +98,24 @@ public struct RuleSet: Sendable {
         return matches.map(\.match)
     }
 
+    /// Calls `body` with the number of each candidate rule of `facts` (the rules found in
+    /// the indexes and those always checked), once each, in rule order. The candidate
+    /// set lives on the stack for the call: nothing is allocated per flow.
+    func withCandidates(_ facts: FlowFacts, _ body: (Int) -> Void) {
+        let words = alwaysMask.count, summaryWords = CandidateBits.summaryWords(words)
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: words + summaryWords) { storage in
+            let candidates = CandidateBits(storage, words: words)
+            candidates.start(alwaysMask, summary: alwaysSummary)
+            index.mark(facts, in: candidates)
+            candidates.forEach(body)
+        }
+    }
+
     /// How many rules `classify` evaluates for `facts` (the work the indexes save, for tests).
     func candidateCount(_ facts: FlowFacts) -> Int {
-        var candidates = alwaysMask
-        index.mark(facts, in: &candidates)
-        return candidates.reduce(0) { $0 + $1.nonzeroBitCount }
+        var count = 0
+        withCandidates(facts) { _ in count += 1 }
+        return count
     }
 
     /// The reference: evaluates every rule (for tests and for checking the indexes).
@@ -122,7 +136,8 @@ enum Anchor: Hashable {
     case affix(field: String, prefix: Bool, values: [String])
     case cidr(field: String, prefixes: [IPPrefix])
     case numbers(field: String, ranges: [ClosedRange<Int>])
-    case payload(direction: Direction, position: Int, byte: UInt8)
+    /// The first run of fixed bytes of a payload pattern (up to `maxPayloadRun` bytes).
+    case payload(direction: Direction, position: Int, bytes: [UInt8])
     case firstLength(Int)
 
     /// Whether the index can hold it (text anchors need a text field with a number).
@@ -165,7 +180,8 @@ enum Anchor: Hashable {
             }
         case .payload(let p):
             guard let i = p.pattern.firstIndex(where: { $0 != nil }) else { return nil }
-            return [.payload(direction: p.direction, position: p.offset + i, byte: p.pattern[i]!)]
+            let run = p.pattern[i...].prefix { $0 != nil }.prefix(AnchorIndex.maxPayloadRun).map { $0! }
+            return [.payload(direction: p.direction, position: p.offset + i, bytes: run)]
         case .sequence(let s):
             guard !s.anywhere, let first = s.steps.first, first.direction != .any, first.lengths.count == 1 else { return nil }
             return [.firstLength(first.direction == .c2s ? first.lengths.lowerBound : -first.lengths.lowerBound)]
@@ -229,10 +245,16 @@ struct AnchorIndex: Sendable {
     /// Payload byte by direction (0 c2s, 1 s2c), position and value.
     var payload: [[[Int32]]] = []
     var payloadPositions: [Int] = []
+    /// Runs of 2 to `maxPayloadRun` fixed bytes by direction, position and length: the
+    /// rules by the run's bytes (big-endian), one probe per distinct place.
+    var payloadRuns: [(direction: Int, position: Int, length: Int, rules: [UInt32: [Int32]])] = []
     var firstLength: [Int: [Int32]] = [:]
 
     /// Ranges up to this width go into the exact-number table.
     static let expandLimit = 4096
+    /// Fixed payload bytes a payload anchor keys on (one byte selects little: a 10,000
+    /// rule pack has hundreds of patterns per first byte).
+    static let maxPayloadRun = 4
 
     init() {
         let fields = TextFieldID.count
@@ -250,6 +272,7 @@ struct AnchorIndex: Sendable {
     struct Builder {
         var index = AnchorIndex()
         var payloadTable: [Int: [Int32]] = [:]  // key: direction << 16 | position << 8 | byte
+        var runTable: [Int: [UInt32: [Int32]]] = [:]  // key: direction << 16 | position << 8 | length
 
         /// Adds a rule's anchor (text anchors only for text fields: see `Anchor.isIndexable`).
         mutating func add(_ anchor: Anchor, rule: Int32) {
@@ -294,9 +317,14 @@ struct AnchorIndex: Sendable {
                         index.wideRanges[f].append((r, rule))
                     }
                 }
-            case .payload(let direction, let position, let byte):
+            case .payload(let direction, let position, let bytes):
                 for d in direction == .any ? [0, 1] : [direction == .c2s ? 0 : 1] {
-                    payloadTable[d << 16 | position << 8 | Int(byte), default: []].append(rule)
+                    if bytes.count == 1 {
+                        payloadTable[d << 16 | position << 8 | Int(bytes[0]), default: []].append(rule)
+                    } else {
+                        let key = bytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+                        runTable[d << 16 | position << 8 | bytes.count, default: [:]][key, default: []].append(rule)
+                    }
                 }
             case .firstLength(let length):
                 index.firstLength[length, default: []].append(rule)
@@ -312,58 +340,67 @@ struct AnchorIndex: Sendable {
             for (key, rules) in payloadTable {
                 index.payload[key >> 16][((key >> 8) & 0xFF) * 256 + (key & 0xFF)] = rules
             }
+            index.payloadRuns = runTable.keys.sorted().map { key in
+                (direction: key >> 16, position: (key >> 8) & 0xFF, length: key & 0xFF, rules: runTable[key]!)
+            }
             return index
         }
     }
 
-    /// Sets the bit of every rule whose anchor the facts satisfy.
-    func mark(_ facts: FlowFacts, in bits: inout [UInt64]) {
+    /// Adds every rule whose anchor the facts satisfy.
+    func mark(_ facts: FlowFacts, in bits: CandidateBits) {
         if textFields != 0 {
             let proto = TextFieldID.proto, app = TextFieldID.appProto
-            if textFields & (1 << UInt64(proto)) != 0 { probe(proto, facts.proto, &bits) }
-            if textFields & (1 << UInt64(app)) != 0, let value = facts.appProto { probe(app, value, &bits) }
+            if textFields & (1 << UInt64(proto)) != 0 { probe(proto, facts.proto, bits) }
+            if textFields & (1 << UInt64(app)) != 0, let value = facts.appProto { probe(app, value, bits) }
             if facts.textPresent & textFields != 0 {
                 for entry in facts.entries where textFields & (1 << UInt64(entry.field)) != 0 && entry.field != proto && entry.field != app {
-                    probe(entry.field, entry.seen, &bits)
+                    probe(entry.field, entry.seen, bits)
                 }
             }
         }
-        cidrByFamily[AddressRef.source.rawValue].mark(facts.sourceAddress, in: &bits)
-        cidrByFamily[AddressRef.destination.rawValue].mark(facts.destinationAddress, in: &bits)
-        cidrByFamily[AddressRef.either.rawValue].mark(facts.sourceAddress, in: &bits)
-        cidrByFamily[AddressRef.either.rawValue].mark(facts.destinationAddress, in: &bits)
+        cidrByFamily[AddressRef.source.rawValue].mark(facts.sourceAddress, in: bits)
+        cidrByFamily[AddressRef.destination.rawValue].mark(facts.destinationAddress, in: bits)
+        cidrByFamily[AddressRef.either.rawValue].mark(facts.sourceAddress, in: bits)
+        cidrByFamily[AddressRef.either.rawValue].mark(facts.destinationAddress, in: bits)
         for raw in 0..<4 {
             let table = self.numbers[raw], wide = wideRanges[raw]
             if table.isEmpty && wide.isEmpty { continue }
-            let values: [Int]
+            func mark(_ n: Int) {
+                if !table.isEmpty, let r = table[n] { bits.insert(r) }
+                for (range, rule) in wide where range.contains(n) { bits.insert(rule) }
+            }
             switch NumberRef(rawValue: raw)! {
-            case .sourcePort: values = [Int(facts.sourcePort)]
-            case .destinationPort: values = [Int(facts.destinationPort)]
-            case .eitherPort: values = [Int(facts.sourcePort), Int(facts.destinationPort)]
-            case .stunAttributes: values = facts.stunAttributes.map { Int($0) }
-            }
-            if !table.isEmpty {
-                for n in values { if let r = table[n] { AnchorIndex.set(r, in: &bits) } }
-            }
-            for (range, rule) in wide where values.contains(where: range.contains) {
-                bits[Int(rule) >> 6] |= 1 << UInt64(rule & 63)
+            case .sourcePort: mark(Int(facts.sourcePort))
+            case .destinationPort: mark(Int(facts.destinationPort))
+            case .eitherPort:
+                mark(Int(facts.sourcePort))
+                mark(Int(facts.destinationPort))
+            case .stunAttributes: for n in facts.stunAttributes { mark(Int(n)) }
             }
         }
         if !payload.isEmpty {
             for d in 0..<min(2, facts.firstPayload.count) {
                 let bytes = facts.firstPayload[d]
                 for position in payloadPositions where position < bytes.count {
-                    AnchorIndex.set(payload[d][position * 256 + Int(bytes[position])], in: &bits)
+                    bits.insert(payload[d][position * 256 + Int(bytes[position])])
                 }
             }
         }
-        if !firstLength.isEmpty, let first = facts.payloadLengths.first, let r = firstLength[Int(first)] { AnchorIndex.set(r, in: &bits) }
+        for run in payloadRuns where run.direction < facts.firstPayload.count {
+            let bytes = facts.firstPayload[run.direction]
+            guard run.position + run.length <= bytes.count else { continue }
+            var key: UInt32 = 0
+            for i in run.position..<(run.position + run.length) { key = key << 8 | UInt32(bytes[i]) }
+            if let r = run.rules[key] { bits.insert(r) }
+        }
+        if !firstLength.isEmpty, let first = facts.payloadLengths.first, let r = firstLength[Int(first)] { bits.insert(r) }
     }
 
     /// The text tables of field `f` for one value.
-    private func probe(_ f: Int, _ v: String, _ bits: inout [UInt64]) {
+    private func probe(_ f: Int, _ v: String, _ bits: CandidateBits) {
         let exact = self.exact[f]
-        if !exact.isEmpty, QuickFilter.asciiHash(v).map(exactFilter[f].mayContain) ?? true, let r = exact[v] { AnchorIndex.set(r, in: &bits) }
+        if !exact.isEmpty, QuickFilter.asciiHash(v).map(exactFilter[f].mayContain) ?? true, let r = exact[v] { bits.insert(r) }
         let domainSuffix = self.domainSuffix[f]
         if !domainSuffix.isEmpty {
             let filter = suffixFilter[f]
@@ -379,7 +416,7 @@ struct AnchorIndex: Sendable {
                     if i == 0 || bytes[i - 1] == UInt8(ascii: ".") {
                         if filter.mayContain(h),
                            let r = domainSuffix[String(decoding: UnsafeBufferPointer(rebasing: bytes[i...]), as: UTF8.self)] {
-                            AnchorIndex.set(r, in: &bits)
+                            bits.insert(r)
                         }
                     }
                 }
@@ -388,7 +425,7 @@ struct AnchorIndex: Sendable {
             if done != true {
                 var walk = DomainSuffixWalk(v)
                 while let (suffix, _) = walk.next() {
-                    if let r = domainSuffix[suffix] { AnchorIndex.set(r, in: &bits) }
+                    if let r = domainSuffix[suffix] { bits.insert(r) }
                 }
             }
         }
@@ -396,22 +433,18 @@ struct AnchorIndex: Sendable {
         if !prefixes.isEmpty {
             let bytes = v.utf8
             for (length, table) in prefixes where length <= bytes.count {
-                if let r = table[String(decoding: bytes.prefix(length), as: UTF8.self)] { AnchorIndex.set(r, in: &bits) }
+                if let r = table[String(decoding: bytes.prefix(length), as: UTF8.self)] { bits.insert(r) }
             }
         }
         let suffixes = self.suffixes[f]
         if !suffixes.isEmpty {
             let bytes = v.utf8
             for (length, table) in suffixes where length <= bytes.count {
-                if let r = table[String(decoding: bytes.suffix(length), as: UTF8.self)] { AnchorIndex.set(r, in: &bits) }
+                if let r = table[String(decoding: bytes.suffix(length), as: UTF8.self)] { bits.insert(r) }
             }
         }
     }
 
-    @inline(__always)
-    static func set(_ rules: [Int32], in bits: inout [UInt64]) {
-        for r in rules { bits[Int(r) >> 6] |= 1 << UInt64(r & 63) }
-    }
 }
 
 /// A bit filter in front of a hash table: "no" for most values that are not keys,
@@ -527,7 +560,7 @@ struct CIDRIndex: Sendable {
         }
     }
 
-    func mark(_ address: IPAddress, in bits: inout [UInt64]) {
+    func mark(_ address: IPAddress, in bits: CandidateBits) {
         if address.isIPv4 {
             if !starts.isEmpty {
                 // The last interval starting at or before the address (the first starts at 0).
@@ -537,12 +570,12 @@ struct CIDRIndex: Sendable {
                     let middle = (low + high + 1) / 2
                     if starts[middle] <= value { low = middle } else { high = middle - 1 }
                 }
-                AnchorIndex.set(covering[low], in: &bits)
+                bits.insert(covering[low])
             }
-            for r in v4Short { AnchorIndex.set(r, in: &bits) }
+            for r in v4Short { bits.insert(r) }
         } else {
             for (length, entries) in other {
-                if let r = entries[IPPrefix.mask(address, length)] { AnchorIndex.set(r, in: &bits) }
+                if let r = entries[IPPrefix.mask(address, length)] { bits.insert(r) }
             }
         }
     }

@@ -13,6 +13,11 @@ public struct SafeRegex: Sendable, Hashable, CustomStringConvertible {
     public let pattern: String
     public let caseInsensitive: Bool
     let program: [Instruction]
+    /// When the program starts `^` then a straight run of bytes (`^turn[0-9]…`), the
+    /// sets the first bytes of every match fall in: a match can start only at position
+    /// 0 and must read them in turn, so a text failing them is refused without running
+    /// the simulation (nearly every text, for the anchored patterns rules use).
+    let requiredStart: [ByteSet]
 
     static let maxPatternLength = 1024
     static let maxRepeat = 32
@@ -36,12 +41,29 @@ public struct SafeRegex: Sendable, Hashable, CustomStringConvertible {
         self.pattern = pattern
         self.caseInsensitive = caseInsensitive
         self.program = compiler.program
+        var start = [ByteSet]()
+        if case .lineStart? = compiler.program.first {
+            for instruction in compiler.program.dropFirst() {
+                guard case .byte(let set) = instruction else { break }
+                start.append(set)
+            }
+        }
+        requiredStart = start
     }
 
     public var description: String { pattern }
 
     /// Whether the pattern matches somewhere in `text`.
     public func matches(_ text: String) -> Bool {
+        if !requiredStart.isEmpty {
+            var position = 0
+            for byte in text.utf8 {
+                guard position < requiredStart.count else { break }
+                guard requiredStart[position].contains(byte) else { return false }
+                position += 1
+            }
+            guard position == requiredStart.count else { return false }
+        }
         var simulation = Simulation(program: program)
         return simulation.run(Array(text.utf8))
     }

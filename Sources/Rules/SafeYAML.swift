@@ -67,7 +67,25 @@ enum SafeYAML {
         var items: [YNode] = []
         var pairs: [(key: YNode, value: YNode)] = []
         var pendingKey: YNode?
+        /// The keys by name, kept only past `scanLimit` pairs (smaller mappings, nearly
+        /// all, are searched in `pairs`: no dictionary per mapping).
         var keys: [String: YNode] = [:]
+        static let scanLimit = 16
+
+        /// The earlier key called `name`, if any (the key being added is not in `pairs` yet).
+        func key(named name: String) -> YNode? {
+            if pairs.count <= Open.scanLimit { return pairs.first { $0.key.string == name }?.key }
+            return keys[name]
+        }
+
+        /// Records a new key once the mapping is past `scanLimit` pairs.
+        mutating func remember(_ name: String, _ node: YNode) {
+            guard pairs.count >= Open.scanLimit else { return }
+            if keys.isEmpty {
+                for pair in pairs { if let key = pair.key.string, keys[key] == nil { keys[key] = pair.key } }
+            }
+            keys[name] = node
+        }
     }
 
     private static func build(_ parser: inout yaml_parser_t, file: String) -> Result<YNode?, RuleError> {
@@ -91,13 +109,13 @@ enum SafeYAML {
             } else {
                 stack[top].pendingKey = node
                 if let name = node.string {
-                    if let first = stack[top].keys[name] {
+                    if let first = stack[top].key(named: name) {
                         if duplicate == nil {
                             duplicate = RuleError(file: file, line: first.line, column: first.column, message: "duplicate key '\(name)'",
                                                   hint: "each key may appear once in a mapping")
                         }
                     } else {
-                        stack[top].keys[name] = node
+                        stack[top].remember(name, node)
                     }
                 } else if badKey == nil {
                     badKey = RuleError(file: file, line: node.line, column: node.column, message: "a key must be plain text", hint: "write 'name: value'")

@@ -13,8 +13,12 @@ public enum Platforms {
     /// The canonical spelling of `name` (compared without case) among `known` and `extra`.
     public static func canonical(_ name: String, extra: [String] = []) -> String? {
         let lowered = name.lowercased()
-        return (known + extra).first { $0.lowercased() == lowered }
+        if let name = knownByLowercase[lowered] { return name }
+        return extra.first { $0.lowercased() == lowered }
     }
+
+    /// `known` by lower-case spelling (the first wins, as in a search of `known` in order).
+    private static let knownByLowercase = Dictionary(known.map { ($0.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
 }
 
 /// What the labelled traffic does.
@@ -61,8 +65,8 @@ public enum TLP: String, Sendable, Hashable, CaseIterable, Comparable, Codable {
 
 /// Parses a value that must be one of an enum's raw values, with a hint on failure.
 func parseEnum<E: RawRepresentable & CaseIterable>(_ node: YNode, file: String, key: String, as: E.Type) throws(RuleError) -> E where E.RawValue == String {
-    let names = E.allCases.map(\.rawValue)
     guard let text = node.string, let value = E(rawValue: text.lowercased()) else {
+        let names = E.allCases.map(\.rawValue)
         throw node.place(file).error("'\(key)' must be one of \(names.joined(separator: ", ")), found '\(node.string ?? node.kindName)'",
                                      hint: suggestion(for: node.string ?? "", among: names))
     }

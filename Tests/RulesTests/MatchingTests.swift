@@ -164,4 +164,23 @@ import Testing
         #expect(set.rule("none")?.tlp == .green)
         #expect(TLP(marking: "TLP:AMBER+STRICT") == .amberStrict && TLP.amberStrict > .amber && TLP(marking: "white") == .clear)
     }
+
+    /// The required-start check in front of the simulation never changes an answer.
+    @Test func regexStartCheckAgreesWithTheSimulation() throws {
+        let patterns = ["^turn[0-9]+\\.[a-z0-9-]+\\.prod\\.wire\\.com$", "^e[0-9]{1,2}\\.whatsapp\\.net$", "^(ds\\.)?[gw]-[a-z0-9]+\\.0\\.threema\\.ch$",
+                        "^blob(p|-mirror)-[a-z0-9-]+\\.threema\\.ch$", "^ab|cd", "^a?b", "^(ab)+c", "^abc", "abc$", "^", "b+c"]
+        let texts = ["", "a", "ab", "abc", "abcd", "xabc", "cd", "b", "bc", "ababc", "turn12.eu-1.prod.wire.com", "turn.prod.wire.com",
+                     "e7.whatsapp.net", "E12.WhatsApp.net", "e123.whatsapp.net", "ds.g-abc.0.threema.ch", "blob-mirror-x1.threema.ch", "blobp-1.threema.ch"]
+        var refused = 0
+        for pattern in patterns {
+            for caseInsensitive in [false, true] {
+                let regex = try SafeRegex(pattern, caseInsensitive: caseInsensitive)
+                if !regex.requiredStart.isEmpty { refused += 1 }
+                for text in texts {
+                    #expect(regex.matches(text) == regex.matchesCountingSteps(text).matched, "\(pattern) on \(text)")
+                }
+            }
+        }
+        #expect(refused >= 10, "the anchored patterns have a required start")
+    }
 }
