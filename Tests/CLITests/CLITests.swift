@@ -6,7 +6,7 @@ struct AnalyzeCommandTests {
     let requiredKeys = [
         "flow_id", "community_id", "proto", "src_ip", "src_port", "dst_ip", "dst_port", "first_seen", "last_seen",
         "duration", "packets_c2s", "packets_s2c", "bytes_c2s", "bytes_s2c", "payload_c2s", "payload_s2c",
-        "end_reason", "source_file", "first_frame",
+        "end_reason", "source_file", "first_frame", "first_offset",
     ]
 
     @Test func jsonLinesCarryTheContractKeys() throws {
