@@ -6,7 +6,7 @@ struct AnalyzeCommandTests {
     let requiredKeys = [
         "flow_id", "community_id", "proto", "src_ip", "src_port", "dst_ip", "dst_port", "first_seen", "last_seen",
         "duration", "packets_c2s", "packets_s2c", "bytes_c2s", "bytes_s2c", "payload_c2s", "payload_s2c",
-        "end_reason", "source_file", "first_frame", "first_offset",
+        "end_reason", "source_file", "first_frame",
     ]
 
     @Test func jsonLinesCarryTheContractKeys() throws {
@@ -16,6 +16,7 @@ struct AnalyzeCommandTests {
         #expect(flows.count == result.lines.count && flows.count >= 8)
         for flow in flows {
             for key in requiredKeys { #expect(flow[key] != nil, "missing \(key)") }
+            #expect(flow["first_offset"] is Int, "missing first_offset (a file has offsets)")
             #expect((flow["community_id"] as? String)?.hasPrefix("1:") == true)
             #expect(["fin", "rst", "idle", "active", "eof", "evicted", "interrupted"].contains(flow["end_reason"] as? String ?? ""))
             #expect((flow["first_seen"] as? String)?.hasSuffix("Z") == true)
