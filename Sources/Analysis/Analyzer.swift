@@ -88,7 +88,7 @@ public final class Analyzer {
                 if frame.timestamp < fileFirstPacket { fileFirstPacket = frame.timestamp }
                 if frame.timestamp > fileLastPacket { fileLastPacket = frame.timestamp }
                 pipeline.process(frame.bytes, wireLength: frame.wireLength, linkType: linkType, tag: firstTag + frame.frameNumber,
-                                 origin: FrameOrigin(input: input, frame: frame.frameNumber), time: frame.timestamp)
+                                 origin: FrameOrigin(input: input, frame: frame.frameNumber, offset: frame.offset), time: frame.timestamp)
                 if StopSignal.isRequested || pipeline.outputError != nil { return nil }
             case .end:
                 return nil

@@ -100,7 +100,8 @@ final class FlowReporter {
         summary.flowsByEndReason[flow.endReason.name, default: 0] += 1
         guard outputError == nil else { return }
         let input = flow.origin.input < inputs.count ? inputs[flow.origin.input] : (name: "", nanosecond: false)
-        var report = FlowReport(summary: flow, sourceFile: input.name, firstFrame: flow.origin.frame, nanosecondTimes: input.nanosecond, evidence: evidence)
+        var report = FlowReport(summary: flow, sourceFile: input.name, firstFrame: flow.origin.frame, firstOffset: flow.origin.byteOffset,
+                                nanosecondTimes: input.nanosecond, evidence: evidence)
         if gathering {
             gathered.append((report, flow, evidence, own))
             if gathered.count >= FlowReporter.gatherLimit { labelGathered() }

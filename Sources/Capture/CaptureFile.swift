@@ -39,6 +39,10 @@ public struct CapturedFrame {
     public var wireLength: UInt32
     /// 1-based frame number in the file, as Wireshark numbers it.
     public var frameNumber: UInt64
+    /// Byte offset in the file of the frame's record (classic pcap: its 16-byte
+    /// record header; pcapng: its packet block); -1 where there is none (standard
+    /// input, live capture).
+    public var offset: Int64 = -1
 }
 
 public enum CaptureRead {
@@ -66,6 +70,12 @@ public final class CaptureFile {
     private let hasFilter: Bool
     /// Offset of the next record, tracked for classic pcap to name the failing record.
     private var classicOffset: Int64 = 24
+    /// libpcap's stream when it is a seekable file (not standard input): where the
+    /// frames' offsets come from. `position` is where the previous read left it.
+    private let stream: UnsafeMutablePointer<FILE>?
+    private var position: Int64 = -1
+    /// The pcapng section's byte order (its byte-order magic as written, at offset 8).
+    private let pcapngBigEndian: Bool
 
     /// Opens `path` ("-" for standard input) and compiles `filter`, a BPF expression
     /// applied per frame so that frame numbers stay those of the file.
@@ -87,6 +97,13 @@ public final class CaptureFile {
         format = sniffed
         nanosecondTimestamps = nanosecond
         linkType = pcap_datalink(opened)
+        let file = path == "-" ? nil : pcap_file(opened)
+        let start = file.map { Int64(ftello($0)) } ?? -1
+        stream = start >= 0 ? file : nil
+        position = start
+        var magic: [UInt8] = [0, 0, 0, 0]
+        if sniffed == .pcapng, let file = stream { _ = pread(fileno(file), &magic, 4, 8) }
+        pcapngBigEndian = magic[0] == 0x1A
         if let filter, !filter.isEmpty {
             if pcap_compile(opened, &program, filter, 1, PCAP_NETMASK_UNKNOWN) != 0 {
                 let message = String(cString: pcap_geterr(opened))
@@ -115,6 +132,7 @@ public final class CaptureFile {
                 framesRead += 1
                 let captured = Int(header.pointee.caplen)
                 classicOffset += 16 + Int64(captured)
+                let offset = recordOffset(captured: captured)
                 if hasFilter && pcap_offline_filter(&program, header, data) == 0 {
                     framesFiltered += 1
                     continue
@@ -122,12 +140,42 @@ public final class CaptureFile {
                 let time = Int64(header.pointee.ts.tv_sec) &* 1_000_000_000 &+ Int64(header.pointee.ts.tv_usec)
                 return .frame(CapturedFrame(
                     timestamp: time, bytes: UnsafeRawBufferPointer(start: data, count: captured),
-                    wireLength: header.pointee.len, frameNumber: framesRead))
+                    wireLength: header.pointee.len, frameNumber: framesRead, offset: offset))
             }
             if status == PCAP_ERROR_BREAK { return .end }
             let message = String(cString: pcap_geterr(handle))
             return .failed(CaptureError(path: path, message: CaptureFile.explain(message), frame: framesRead + 1, offset: failureOffset()))
         }
+    }
+
+    /// Where the record just read starts, from the stream's position before and after
+    /// the read. pcapng: libpcap skips non-packet blocks (interface, name resolution,
+    /// statistics, secrets) before a packet block, so the previous end is the packet
+    /// block only when the span is that of a packet block without options (EPB or
+    /// obsolete PB: 32 bytes and the padded data); otherwise the block's length is read
+    /// back from its trailer, the 4 bytes before the end (one `pread`, only then).
+    /// glibc's `ftello` turned out to cost an `lseek` per call (strace), so classic
+    /// pcap, whose records follow each other, is counted instead: no system call.
+    @inline(__always)
+    private func recordOffset(captured: Int) -> Int64 {
+        guard let stream else { return -1 }
+        if format == .pcap { return classicOffset - 16 - Int64(captured) }
+        let before = position
+        let end = Int64(ftello(stream))
+        position = end
+        guard end > before, before >= 0 else { return -1 }
+        if end - before == 32 + Int64((captured + 3) & ~3) { return before }
+        return CaptureFile.blockStart(fd: fileno(stream), end: end, bigEndian: pcapngBigEndian, after: before)
+    }
+
+    /// The start of the pcapng block ending at `end`, from its trailing total length
+    /// (-1 when that does not describe a block after `after`).
+    private static func blockStart(fd: Int32, end: Int64, bigEndian: Bool, after: Int64) -> Int64 {
+        var trailer: UInt32 = 0
+        guard pread(fd, &trailer, 4, off_t(end - 4)) == 4 else { return -1 }
+        let length = Int64(bigEndian ? UInt32(bigEndian: trailer) : UInt32(littleEndian: trailer))
+        let start = end - length
+        return length >= 12 && start >= after ? start : -1
     }
 
     private func failureOffset() -> Int64? {

@@ -4,11 +4,23 @@ import Classifier
 import Custody
 import Reports
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// `case ingest`: the inputs, in order, are one delivery chain. Each file is hashed;
 /// files already in the case (by SHA-256) are skipped; the rest are analysed
 /// together by the same `Analyzer` as `analyze` (flows continue across them) and
 /// stored in ONE transaction with their file records: an interrupted or killed
 /// ingest leaves the case as it was, and a rerun does the whole chain again.
+///
+/// A file can only be a copy of one in the case (or of another input) when its size
+/// is one of theirs: only those are hashed before the analysis, to skip them. The
+/// others are hashed on another thread while the analysis reads them (the hash is
+/// most of a second per GB on this path otherwise) and recorded before the commit;
+/// a file whose size changed meanwhile fails the ingest (nothing is kept).
 public struct CaseIngestion {
     public var analysis: AnalysisOptions
     public var classifier: Classifier?
@@ -50,11 +62,22 @@ public struct CaseIngestion {
         for error in expanded.errors { fail("\(error)", &outcome) }
         for skipped in expanded.skipped { note("skipping \(skipped)") }
 
-        var files: [(path: String, digest: FileDigest)] = []
+        var files: [(path: String, digest: FileDigest?)] = []
         var seen = Set<String>()
-        for path in expanded.paths {
-            if path == "-" {
-                fail("-: standard input cannot be ingested into a case (its files are re-hashed by `case verify`); save it to a file", &outcome)
+        let inputs = expanded.paths.filter { path in
+            guard path == "-" else { return true }
+            fail("-: standard input cannot be ingested into a case (its files are re-hashed by `case verify`); save it to a file", &outcome)
+            return false
+        }
+        let sizes = inputs.map(CaseIngestion.size(of:))
+        var sizeByPath: [String: UInt64] = [:]
+        var sizesSeen = Set(try store.files().map(\.size))
+        var inputsBySize: [UInt64: Int] = [:]
+        for size in sizes { if let size { inputsBySize[size, default: 0] += 1 } }
+        for (path, size) in zip(inputs, sizes) {
+            if let size, inputsBySize[size] == 1, sizesSeen.insert(size).inserted {
+                files.append((path, nil))  // unique size: new, hashed beside the analysis
+                sizeByPath[path] = size
                 continue
             }
             switch Digests.file(path) {
@@ -73,14 +96,18 @@ public struct CaseIngestion {
         }
         guard !files.isEmpty else { return outcome }
 
+        let hashing = BackgroundDigests(paths: files.filter { $0.digest == nil }.map(\.path))
         let ingest = try store.beginIngest()
         var fileIDs: [String: Int64] = [:]
-        let chainName = chain ?? "chain-" + String(files[0].digest.sha256.prefix(12))
+        // Until the hashes are known, placeholders (replaced before the commit), unique
+        // across concurrent ingests: a shared one would make them wait on each other.
+        let chainName = chain ?? files[0].digest.map { "chain-" + $0.sha256.prefix(12) }
         let started = now()
-        for file in files {
+        let placeholder = "hashing-\(UInt64.random(in: 0...UInt64.max))-"
+        for (index, file) in files.enumerated() {
             fileIDs[file.path] = try ingest.addFile(NewCaseFile(
-                sha256: file.digest.sha256, size: file.digest.size, path: file.path, toolVersion: toolVersion,
-                rulePacks: rulePacks, chain: chainName, ingested: started))
+                sha256: file.digest?.sha256 ?? placeholder + String(index), size: file.digest?.size ?? 0, path: file.path,
+                toolVersion: toolVersion, rulePacks: rulePacks, chain: chainName ?? "hashing", ingested: started))
         }
         let writer = CaseWriter(ingest: ingest, fileIDs: fileIDs)
         let analyzer = Analyzer(options: analysis, writer: writer, classifier: classifier) { error in note("error: \(error)") }
@@ -94,17 +121,45 @@ public struct CaseIngestion {
             outcome.interrupted = true
             return outcome
         }
-        for stats in summary.files {
-            guard let id = fileIDs[stats.path] else { continue }
-            let result = FileOutcome(packets: stats.frames, firstPacket: stats.firstPacket, lastPacket: stats.lastPacket, error: stats.error)
+        var digests: [String: FileDigest] = [:]
+        for file in files { if let digest = file.digest { digests[file.path] = digest } }
+        for (path, result) in hashing.wait() {
+            switch result {
+            case .failure(let error):
+                ingest.rollback()
+                throw CaseError("\(error)")
+            case .success(let digest):
+                guard digest.size == sizeByPath[path] else {
+                    ingest.rollback()
+                    throw CaseError("\(path): changed while it was ingested (now \(digest.size) bytes); nothing was stored")
+                }
+                digests[path] = digest
+            }
+        }
+        let finalChain = chainName ?? "chain-" + String(digests[files[0].path]!.sha256.prefix(12))
+        let read = Dictionary(summary.files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        for file in files {
+            guard let id = fileIDs[file.path], let digest = digests[file.path] else { continue }
+            let stats = read[file.path]
+            var result = FileOutcome(packets: stats?.frames ?? 0, firstPacket: stats?.firstPacket, lastPacket: stats?.lastPacket,
+                                     error: stats == nil ? "not read" : stats?.error)
+            result.digest = digest
+            result.chain = finalChain
             try ingest.finishFile(id: id, outcome: result)
-            outcome.stored.append((stats.path, result))
+            outcome.stored.append((file.path, result))
         }
         try ingest.commit()
         outcome.inputErrors += summary.inputErrors
         outcome.flows = writer.flows
         outcome.summary = summary
         return outcome
+    }
+
+    /// The size of a regular file (nil: not one, or not there: hashing it names the problem).
+    static func size(of path: String) -> UInt64? {
+        var status = stat()
+        guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return UInt64(status.st_size)
     }
 
     private func fail(_ message: String, _ outcome: inout Outcome) {

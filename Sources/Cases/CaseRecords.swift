@@ -1,3 +1,5 @@
+import Custody
+
 /// The values that go in and come out of a case, engine-neutral.
 
 /// What `case init` is given.
@@ -68,6 +70,10 @@ public struct FileOutcome: Sendable, Equatable {
     public var lastPacket: Int64?
     /// The read error (damage, or a file that could not be opened); nil: `ok`.
     public var error: String?
+    /// Set when the file was hashed beside the analysis: its hash and size, and the
+    /// chain's name, replace the placeholders it was registered with.
+    public var digest: FileDigest?
+    public var chain: String?
 
     public init(packets: UInt64, firstPacket: Int64?, lastPacket: Int64?, error: String?) {
         self.packets = packets

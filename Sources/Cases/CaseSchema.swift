@@ -57,13 +57,19 @@ public enum CaseSchema {
         ]
         let columns = FlowColumn.allCases.flatMap { $0.definitions(dialect) }
         statements.append("CREATE TABLE flows (id \(identity), \(columns.joined(separator: ", ")))")
-        for column in indexed {
-            let partial = column.sparse ? " WHERE \(column.name) IS NOT NULL" : ""
-            statements.append("CREATE INDEX flows_\(column.name) ON flows (\(column.name))\(partial)")
-        }
-        statements.append("CREATE INDEX flows_platform_time ON flows (platform, first_seen) WHERE platform IS NOT NULL")
-        return statements
+        return statements + flowIndexes.map(\.sql)
     }
+
+    /// The indexes of `flows` (the same on both engines), with their names: an ingest
+    /// into an empty SQLite case drops them and builds them after the load.
+    static let flowIndexes: [(name: String, sql: String)] = {
+        var indexes = indexed.map { column in
+            let partial = column.sparse ? " WHERE \(column.name) IS NOT NULL" : ""
+            return ("flows_\(column.name)", "CREATE INDEX flows_\(column.name) ON flows (\(column.name))\(partial)")
+        }
+        indexes.append(("flows_platform_time", "CREATE INDEX flows_platform_time ON flows (platform, first_seen) WHERE platform IS NOT NULL"))
+        return indexes
+    }()
 }
 
 /// One step of the schema, with its SQL per engine (the dialects differ in types).
@@ -84,8 +90,8 @@ public enum SQLDialect: Sendable {
 }
 
 /// The typed columns of `flows`, in table order (`FlowRow.values` keeps it). The
-/// names come from the schema's field declarations; `fileID` and `firstOffset` are
-/// the case's own (the packet pointer: file, `first_frame`, byte offset).
+/// names come from the schema's field declarations; `fileID` is the case's own. The
+/// packet pointer is `file_id`, `first_frame` and `first_offset` (byte offset).
 public enum FlowColumn: Int, CaseIterable, Sendable {
     case fileID, firstFrame, firstOffset, flowID, firstSeen, lastSeen
     case srcIP, srcPort, dstIP, dstPort, proto, appProto, communityID, bytesC2S, bytesS2C
@@ -98,8 +104,9 @@ public enum FlowColumn: Int, CaseIterable, Sendable {
     /// The schema field a column is derived from (nil: the case's own).
     public var field: Field? {
         switch self {
-        case .fileID, .firstOffset, .record: nil
+        case .fileID, .record: nil
         case .firstFrame: .firstFrame
+        case .firstOffset: .firstOffset
         case .flowID: .flowID
         case .firstSeen: .firstSeen
         case .lastSeen: .lastSeen
@@ -128,7 +135,6 @@ public enum FlowColumn: Int, CaseIterable, Sendable {
     public var name: String {
         switch self {
         case .fileID: "file_id"
-        case .firstOffset: "first_offset"
         case .record: "record"
         default: Field.declarations[field!.rawValue].name.replacingDots()
         }

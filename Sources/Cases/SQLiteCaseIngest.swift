@@ -4,10 +4,14 @@ import GRDBSQLite
 
 /// One ingest transaction on an SQLite case (`BEGIN IMMEDIATE` … `COMMIT`). Flows
 /// are bound straight to one prepared statement (no per-value boxing): the insert
-/// is the hot path of `case ingest`.
+/// is the hot path of `case ingest`. Into a case without flows (the first delivery,
+/// usually the largest), the indexes are dropped at the start and built once before
+/// the commit: sorting each column once costs a fraction of keeping 13 B-trees in
+/// order row by row. Both happen inside the transaction: a kill leaves them as they were.
 final class SQLiteCaseIngest: CaseIngest {
     private let store: SQLiteCaseStore
     private var open = true
+    private var indexesToBuild: [String] = []
     private static let insertSQL: String = {
         let names = FlowColumn.allCases.flatMap { $0.sqlNames(.sqlite) }
         return "INSERT INTO flows (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))"
@@ -16,7 +20,12 @@ final class SQLiteCaseIngest: CaseIngest {
     init(store: SQLiteCaseStore) throws {
         self.store = store
         try store.guarded("begin ingest") {
-            try store.queue.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+            try store.queue.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                guard try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM flows)") == true else { return }
+                for index in CaseSchema.flowIndexes { try db.execute(sql: "DROP INDEX IF EXISTS \(index.name)") }
+                indexesToBuild = CaseSchema.flowIndexes.map(\.sql)
+            }
         }
     }
 
@@ -87,9 +96,12 @@ final class SQLiteCaseIngest: CaseIngest {
         try store.guarded("record the outcome of file \(id)") {
             try store.queue.writeWithoutTransaction { db in
                 try db.execute(
-                    sql: "UPDATE files SET packets = ?, first_packet = ?, last_packet = ?, status = ?, error = ? WHERE id = ?",
+                    sql: """
+                        UPDATE files SET packets = ?, first_packet = ?, last_packet = ?, status = ?, error = ?, \
+                        sha256 = COALESCE(?, sha256), size = COALESCE(?, size), chain = COALESCE(?, chain) WHERE id = ?
+                        """,
                     arguments: [Int64(clamping: outcome.packets), outcome.firstPacket, outcome.lastPacket, outcome.status.rawValue,
-                                outcome.error, id])
+                                outcome.error, outcome.digest?.sha256, outcome.digest.map { Int64(clamping: $0.size) }, outcome.chain, id])
             }
         }
     }
@@ -97,7 +109,10 @@ final class SQLiteCaseIngest: CaseIngest {
     func commit() throws {
         guard open else { throw CaseError("\(store.path): ingest already ended") }
         try store.guarded("commit") {
-            try store.queue.writeWithoutTransaction { db in try db.execute(sql: "COMMIT") }
+            try store.queue.writeWithoutTransaction { db in
+                for statement in indexesToBuild { try db.execute(sql: statement) }
+                try db.execute(sql: "COMMIT")
+            }
         }
         open = false
     }

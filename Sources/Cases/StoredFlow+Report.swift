@@ -55,6 +55,7 @@ extension StoredFlow {
         }
 
         var report = FlowReport(summary: summary, sourceFile: text("source_file") ?? "", firstFrame: number("first_frame"),
+                                firstOffset: object["first_offset"]?.integer.map { Int64(clamping: $0) },
                                 nanosecondTimes: false, evidence: evidence)
         var classification = Classification()
         classification.platform = text("platform")

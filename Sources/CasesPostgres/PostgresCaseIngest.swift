@@ -48,10 +48,14 @@ final class PostgresCaseIngest: CaseIngest {
     func finishFile(id: Int64, outcome: FileOutcome) throws {
         try store.session.execute(
             "record the outcome of file \(id)",
-            "UPDATE files SET packets = $1, first_packet = $2, last_packet = $3, status = $4, error = $5 WHERE id = $6",
+            """
+            UPDATE files SET packets = $1, first_packet = $2, last_packet = $3, status = $4, error = $5, \
+            sha256 = COALESCE($6, sha256), size = COALESCE($7, size), chain = COALESCE($8, chain) WHERE id = $9
+            """,
             [.integer(Int64(clamping: outcome.packets)), outcome.firstPacket.map(SQLValue.integer) ?? .null,
              outcome.lastPacket.map(SQLValue.integer) ?? .null, .text(outcome.status.rawValue),
-             outcome.error.map(SQLValue.text) ?? .null, .integer(id)])
+             outcome.error.map(SQLValue.text) ?? .null, outcome.digest.map { .text($0.sha256) } ?? .null,
+             outcome.digest.map { .integer(Int64(clamping: $0.size)) } ?? .null, outcome.chain.map(SQLValue.text) ?? .null, .integer(id)])
     }
 
     func commit() throws {

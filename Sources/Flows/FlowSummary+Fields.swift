@@ -3,9 +3,10 @@ import Schema
 
 extension FlowSummary {
     /// The flow's own fields, in order (the first keys of a flow's JSON object).
-    /// `sourceFile` and `firstFrame` say where the flow's first frame came from.
+    /// `sourceFile`, `firstFrame` and `firstOffset` (its record's byte offset, when
+    /// known) say where the flow's first frame came from.
     @inlinable
-    public func describe<Sink: FieldSink>(into sink: inout Sink, sourceFile: String, firstFrame: UInt64) {
+    public func describe<Sink: FieldSink>(into sink: inout Sink, sourceFile: String, firstFrame: UInt64, firstOffset: Int64? = nil) {
         sink.number(.flowID, flowID)
         sink.text(.communityID, communityID)
         sink.text(.proto, ProtocolNames.name(proto))
@@ -35,6 +36,7 @@ extension FlowSummary {
         sink.text(.endReason, endReason.name)
         sink.text(.sourceFile, sourceFile)
         sink.number(.firstFrame, firstFrame)
+        if let firstOffset { sink.number(.firstOffset, firstOffset) }
         sink.number(.ipVersion, ipVersion)
         if isSplit {
             sink.number(.splitIndex, splitIndex)

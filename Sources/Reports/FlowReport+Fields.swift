@@ -8,7 +8,7 @@ extension FlowReport {
     /// packets told, its label. Each output format is a `FieldSink` fed from here.
     @inlinable
     public func describe<Sink: FieldSink>(into sink: inout Sink) {
-        summary.describe(into: &sink, sourceFile: sourceFile, firstFrame: firstFrame)
+        summary.describe(into: &sink, sourceFile: sourceFile, firstFrame: firstFrame, firstOffset: firstOffset)
         guard let addressMap else {
             evidence?.describe(into: &sink)
             classification?.describe(into: &sink)

@@ -11,6 +11,8 @@ public struct FlowReport: Sendable {
     public var sourceFile: String
     /// 1-based frame number of the flow's first frame in `sourceFile`.
     public var firstFrame: UInt64
+    /// Byte offset of that frame's record in `sourceFile` (nil: not a file, or not known).
+    public var firstOffset: Int64?
     /// Print times with nanoseconds (the capture has them) rather than microseconds.
     public var nanosecondTimes: Bool
     /// What dissection of the flow's first packets found.
@@ -22,10 +24,12 @@ public struct FlowReport: Sendable {
     /// label are mapped by this as they are projected.
     public var addressMap: (any AddressMap)?
 
-    public init(summary: FlowSummary, sourceFile: String, firstFrame: UInt64, nanosecondTimes: Bool, evidence: FlowEvidence? = nil) {
+    public init(summary: FlowSummary, sourceFile: String, firstFrame: UInt64, firstOffset: Int64? = nil, nanosecondTimes: Bool,
+                evidence: FlowEvidence? = nil) {
         self.summary = summary
         self.sourceFile = sourceFile
         self.firstFrame = firstFrame
+        self.firstOffset = firstOffset
         self.nanosecondTimes = nanosecondTimes
         self.evidence = evidence
     }

@@ -13,7 +13,7 @@ public enum Field: Int, CaseIterable, Sendable, Hashable {
     case tunnel, tunnelType, tunnelID, tunnelOuterSrcIP, tunnelOuterDstIP, tunnelDepth
     case firstSeen, lastSeen, duration
     case packetsC2S, packetsS2C, bytesC2S, bytesS2C, payloadC2S, payloadS2C
-    case endReason, sourceFile, firstFrame, ipVersion, splitIndex, splitOf
+    case endReason, sourceFile, firstFrame, firstOffset, ipVersion, splitIndex, splitOf
     case tcpFlagsC2S, tcpFlagsS2C, tcpHandshake, icmpType, icmpCode, payloadLengths, payloadGapsUS
     // What the first packets told (Inspection's protocol units).
     case appProto
@@ -68,6 +68,9 @@ public enum Field: Int, CaseIterable, Sendable, Hashable {
         case .endReason: FieldDeclaration("end_reason", .text, rule: .text, eve: ["flow.state", "flow.reason", "cipherscope.end_reason"])
         case .sourceFile: FieldDeclaration("source_file", .text, eve: "pcap_filename")
         case .firstFrame: FieldDeclaration("first_frame", .number)
+        // Byte offset of the first frame's record in `source_file` (absent without a file):
+        // a pointer for programs, not a spreadsheet column.
+        case .firstOffset: FieldDeclaration("first_offset", .number, csv: false)
         case .ipVersion: FieldDeclaration("ip_version", .number, csv: false, rule: .text, eve: "ip_v", ecs: "network.type")
         case .splitIndex: FieldDeclaration("split_index", .number, csv: false)
         case .splitOf: FieldDeclaration("split_of", .number, csv: false)

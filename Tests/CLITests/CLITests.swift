@@ -16,6 +16,7 @@ struct AnalyzeCommandTests {
         #expect(flows.count == result.lines.count && flows.count >= 8)
         for flow in flows {
             for key in requiredKeys { #expect(flow[key] != nil, "missing \(key)") }
+            #expect(flow["first_offset"] is Int, "missing first_offset (a file has offsets)")
             #expect((flow["community_id"] as? String)?.hasPrefix("1:") == true)
             #expect(["fin", "rst", "idle", "active", "eof", "evicted", "interrupted"].contains(flow["end_reason"] as? String ?? ""))
             #expect((flow["first_seen"] as? String)?.hasSuffix("Z") == true)
