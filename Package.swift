@@ -24,6 +24,13 @@ let package = Package(
             targets: ["Schema", "Capture", "Decoding", "Flows", "Dissectors", "Fingerprints", "FingerprintsFoxIO",
                       "Inspection", "Rules", "Classifier", "Reports", "Analysis"]
         ),
+        // The same plus the offline libraries that need no database, web or CLI
+        // package, for the AddressSanitizer test package in Sanitize/.
+        .library(
+            name: "CipherscopeOffline",
+            targets: ["Basics", "Schema", "Capture", "Decoding", "Flows", "Dissectors", "Fingerprints", "FingerprintsFoxIO",
+                      "Inspection", "Rules", "Classifier", "Reports", "Analysis", "LogInput", "Pseudonymisation", "Interop"]
+        ),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

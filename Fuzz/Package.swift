@@ -5,7 +5,7 @@ import PackageDescription
 // (which builds with `-sanitize=fuzzer,address -parse-as-library`); each target
 // is an executable whose `main` is libFuzzer's and whose entry point is the
 // exported `LLVMFuzzerTestOneInput`.
-let targets = ["decoder", "tls", "quic", "dtls", "dns", "stun", "ssh", "http", "mtproto", "pipeline", "rules"]
+let targets = ["decoder", "tls", "quic", "dtls", "dns", "stun", "ssh", "http", "mtproto", "pipeline", "capture", "rules"]
 
 let package = Package(
     name: "cipherscope-fuzz",

@@ -4,7 +4,7 @@ import Reports
 
 /// Where the package, its bundled captures and the shared peer captures are.
 enum Paths {
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let captures = packageRoot.appendingPathComponent("Captures")
     static let crafted = captures.appendingPathComponent("crafted")

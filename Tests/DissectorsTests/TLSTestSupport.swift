@@ -15,7 +15,7 @@ func clientHello(tcpPayload hex: String) -> TLSClientHello? {
 
 /// Where the shared peer captures are, or nil (tests that need them are skipped).
 enum SharedCaptures {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
+    static let packageRoot = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let ndpi: URL? = {
         let url = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/ndpi")

@@ -27,7 +27,7 @@ func serverHello(_ hex: String, dtls: Bool = false) -> TLSServerHello? {
 /// nDPI's expected values, read from the `.out` files of the shared peer captures when present.
 enum NDPIOutput {
     static let directory: URL? = {
-        let root = URL(fileURLWithPath: #filePath)
+        let root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let url = root.deletingLastPathComponent().appendingPathComponent("shared/captures/ndpi")
         return FileManager.default.fileExists(atPath: url.appendingPathComponent("MANIFEST.md").path) ? url : nil

@@ -7,7 +7,7 @@ import Testing
 
 /// Paths of the repository, from this file's place.
 enum Paths {
-    static let here = String(#filePath)
+    static let here = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().path
     static let testFolder = String(here[..<here.lastIndex(of: "/")!])
     static let root = String(testFolder[..<testFolder.range(of: "/Tests/InteropTests")!.lowerBound])
     static let shipped = ["messaging", "calls", "privacy-tools"].map { root + "/Rules/" + $0 } + [root + "/Rules/examples/template"]

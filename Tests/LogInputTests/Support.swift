@@ -1,5 +1,6 @@
 import Classifier
 import Flows
+import Foundation
 import LogInput
 import Reports
 import Rules
@@ -11,7 +12,7 @@ import Glibc
 
 /// The package root (tests run from anywhere).
 let packageRoot: String = {
-    var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
+    var parts = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().path.split(separator: "/", omittingEmptySubsequences: false)
     parts.removeLast(3)  // Tests/LogInputTests/Support.swift
     return parts.joined(separator: "/")
 }()

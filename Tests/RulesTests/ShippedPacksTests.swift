@@ -8,7 +8,7 @@ import Rules
 /// tests alone and together, cover every rule, keep the confidence policy and never
 /// give one name to two platforms at high confidence.
 @Suite struct ShippedPacksTests {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     static let rulesFolder = repositoryRoot + "/Rules"
     /// The packs this repository ships (each one a folder of `Rules/`).

@@ -121,7 +121,7 @@ import Testing
     }
 
     @Test func examplePackLintsCleanAndItsTestsPass() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let path = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Rules/examples/template").path
         let diagnostics = RuleLinter.lint(paths: [path])
         #expect(diagnostics.isEmpty, "\(diagnostics.map(\.description))")
