@@ -39,6 +39,7 @@ public struct JSONFieldWriter: FieldSink {
         private var storage: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         /// 0: too long to hold.
         private var count = 0
+        var isInline: Bool { count > 0 }
 
         init(_ quoted: [UInt8]) {
             guard quoted.count < MemoryLayout.size(ofValue: storage) else { return }

@@ -17,7 +17,8 @@ public enum TimeFormat {
             appendRFC3339Digitwise(c, fraction: fraction, nanosecondDigits: nanosecondDigits, to: &bytes)
             return
         }
-        // Four-digit years (every real capture): the fixed layout filled in place, one copy.
+        // Four-digit years (every Int64 of nanoseconds: 1677–2262): the fixed layout
+        // filled in place, one copy.
         var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         let count = nanosecondDigits ? 30 : 27
         withUnsafeMutableBytes(of: &text) { raw in
@@ -40,8 +41,8 @@ public enum TimeFormat {
         }
     }
 
-    /// Any year (before 1 BC, or past 9999): field by field.
-    private static func appendRFC3339Digitwise(_ c: (year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64),
+    /// Any year (a guard should the range above ever widen): field by field.
+    static func appendRFC3339Digitwise(_ c: (year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64),
                                                fraction: Int64, nanosecondDigits: Bool, to bytes: inout [UInt8]) {
         appendDigits(c.year, 4, to: &bytes)
         bytes.append(UInt8(ascii: "-"))
