@@ -16,12 +16,46 @@ public struct JSONFieldWriter: FieldSink {
         self.nanosecondDigits = nanosecondDigits
     }
 
-    /// `"key":` of every field, by `rawValue`.
-    static let keys: [[UInt8]] = Field.declarations.map { declaration in
+    /// A writer that appends to `buffer`'s storage, after what it holds: the buffer is
+    /// moved in (no copy) and must be handed back with `finishLine(into:)`.
+    public init(appendingTo buffer: inout [UInt8], nanosecondDigits: Bool) {
+        bytes = []
+        swap(&bytes, &buffer)
+        bytes.append(UInt8(ascii: "{"))
+        self.nanosecondDigits = nanosecondDigits
+    }
+
+    /// `"key":` of every field, by `rawValue`, as plain bytes: appending one touches
+    /// no reference count (an array per key would be retained and released each time).
+    static let keys: [KeyBytes] = Field.declarations.map { declaration in
         var quoted: [UInt8] = []
         JSONObject.appendQuoted(String(declaration.key), to: &quoted)
         quoted.append(UInt8(ascii: ":"))
-        return quoted
+        return KeyBytes(quoted)
+    }
+
+    /// Up to 31 bytes held inline; a longer key is spelt from its declaration.
+    struct KeyBytes {
+        private var storage: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        /// 0: too long to hold.
+        private var count = 0
+        var isInline: Bool { count > 0 }
+
+        init(_ quoted: [UInt8]) {
+            guard quoted.count < MemoryLayout.size(ofValue: storage) else { return }
+            count = quoted.count
+            withUnsafeMutableBytes(of: &storage) { $0.copyBytes(from: quoted) }
+        }
+
+        @inline(__always)
+        func append(of field: Field, to bytes: inout [UInt8]) {
+            guard count > 0 else {
+                JSONObject.appendQuoted(String(Field.declarations[field.rawValue].key), to: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                return
+            }
+            withUnsafeBytes(of: storage) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+        }
     }
 
     /// The finished object and a newline (a JSON Lines record).
@@ -31,17 +65,25 @@ public struct JSONFieldWriter: FieldSink {
         return bytes
     }
 
+    /// Closes the object with a newline (a JSON Lines record) and hands the buffer
+    /// taken by `init(appendingTo:nanosecondDigits:)` back to `buffer`.
+    public consuming func finishLine(into buffer: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "}"))
+        bytes.append(UInt8(ascii: "\n"))
+        swap(&bytes, &buffer)
+    }
+
     public func wants(_ field: Field) -> Bool { Field.declarations[field.rawValue].output }
 
     @inline(__always)
     private mutating func key(_ field: Field) {
         if first { first = false } else { bytes.append(UInt8(ascii: ",")) }
-        bytes.append(contentsOf: JSONFieldWriter.keys[field.rawValue])
+        JSONFieldWriter.keys[field.rawValue].append(of: field, to: &bytes)
     }
 
     public mutating func text(_ field: Field, _ value: String) {
         key(field)
-        JSONObject.appendQuoted(value, to: &bytes)
+        JSONBytes.appendQuoted(value, to: &bytes)
     }
 
     public mutating func texts(_ field: Field, _ values: [String]) {
@@ -49,14 +91,14 @@ public struct JSONFieldWriter: FieldSink {
         bytes.append(UInt8(ascii: "["))
         for (i, value) in values.enumerated() {
             if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            JSONObject.appendQuoted(value, to: &bytes)
+            JSONBytes.appendQuoted(value, to: &bytes)
         }
         bytes.append(UInt8(ascii: "]"))
     }
 
     public mutating func number<T: BinaryInteger>(_ field: Field, _ value: T) {
         key(field)
-        JSONObject.appendInteger(value, to: &bytes)
+        JSONBytes.appendInteger(value, to: &bytes)
     }
 
     public mutating func numbers<T: BinaryInteger>(_ field: Field, _ values: [T]) {
@@ -64,7 +106,7 @@ public struct JSONFieldWriter: FieldSink {
         bytes.append(UInt8(ascii: "["))
         for (i, value) in values.enumerated() {
             if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            JSONObject.appendInteger(value, to: &bytes)
+            JSONBytes.appendInteger(value, to: &bytes)
         }
         bytes.append(UInt8(ascii: "]"))
     }

@@ -10,8 +10,8 @@ public final class JSONLinesWriter: FlowReportWriter {
     }
 
     public func write(_ report: FlowReport) throws(OutputError) {
-        try output.write(bytes: JSONLinesWriter.lineBytes(for: report))
-        try output.endRecord()
+        // Straight into the output's buffer: no line of its own to allocate and copy.
+        try output.writeRecord { JSONLinesWriter.appendLine(for: report, to: &$0) }
     }
 
     public func finish() throws(OutputError) {
@@ -26,8 +26,16 @@ public final class JSONLinesWriter: FlowReportWriter {
 
     /// The same line as UTF-8 bytes (what the writer emits, without a String in between).
     public static func lineBytes(for report: FlowReport) -> [UInt8] {
-        var json = JSONFieldWriter(nanosecondDigits: report.nanosecondTimes)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(2048)
+        appendLine(for: report, to: &bytes)
+        return bytes
+    }
+
+    /// Appends the line to `bytes` (a buffer reused from flow to flow allocates nothing).
+    public static func appendLine(for report: FlowReport, to bytes: inout [UInt8]) {
+        var json = JSONFieldWriter(appendingTo: &bytes, nanosecondDigits: report.nanosecondTimes)
         report.describe(into: &json)
-        return json.line()
+        json.finishLine(into: &bytes)
     }
 }

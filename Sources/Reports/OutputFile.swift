@@ -23,7 +23,8 @@ public final class OutputFile {
     private let descriptor: Int32
     private let temporary: AtomicFile?
     private var buffer: [UInt8] = []
-    private let flushThreshold = 1 << 16
+    /// Written in blocks of about 1 MiB: few system calls, and still little memory.
+    private let flushThreshold = 1 << 20
     private var closed = false
     /// Flush after every record (live capture, so `tail -f` works).
     public var flushEachRecord = false
@@ -34,7 +35,7 @@ public final class OutputFile {
         self.path = path
         self.descriptor = descriptor
         self.temporary = temporary
-        buffer.reserveCapacity(flushThreshold + 4096)
+        buffer.reserveCapacity(flushThreshold + (1 << 16))
     }
 
     public static func open(_ path: String, force: Bool, append: Bool = false) throws(OutputError) -> OutputFile {
@@ -75,6 +76,13 @@ public final class OutputFile {
     public func write(bytes: [UInt8]) throws(OutputError) {
         buffer.append(contentsOf: bytes)
         if buffer.count >= flushThreshold { try flush() }
+    }
+
+    /// Appends one record, written by `body` in place at the end of the output's
+    /// buffer (no buffer of its own to allocate and copy), then ends it (`endRecord`).
+    public func writeRecord(_ body: (inout [UInt8]) -> Void) throws(OutputError) {
+        body(&buffer)
+        try endRecord()
     }
 
     /// Marks the end of one record; flushes when records must reach the reader at once.

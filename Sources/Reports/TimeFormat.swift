@@ -13,6 +13,37 @@ public enum TimeFormat {
     public static func appendRFC3339(_ nanoseconds: Int64, nanosecondDigits: Bool, to bytes: inout [UInt8]) {
         let (seconds, fraction) = split(nanoseconds)
         let c = civilFields(seconds)
+        guard (0...9999).contains(c.year) else {
+            appendRFC3339Digitwise(c, fraction: fraction, nanosecondDigits: nanosecondDigits, to: &bytes)
+            return
+        }
+        // Four-digit years (every Int64 of nanoseconds: 1677–2262): the fixed layout
+        // filled in place, one copy.
+        var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        let count = nanosecondDigits ? 30 : 27
+        withUnsafeMutableBytes(of: &text) { raw in
+            func put(_ value: Int64, _ width: Int, at end: Int) {
+                var rest = UInt64(truncatingIfNeeded: value)
+                for index in stride(from: end - 1, through: end - width, by: -1) {
+                    raw[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+                    rest /= 10
+                }
+            }
+            put(c.year, 4, at: 4); raw[4] = UInt8(ascii: "-")
+            put(c.month, 2, at: 7); raw[7] = UInt8(ascii: "-")
+            put(c.day, 2, at: 10); raw[10] = UInt8(ascii: "T")
+            put(c.hour, 2, at: 13); raw[13] = UInt8(ascii: ":")
+            put(c.minute, 2, at: 16); raw[16] = UInt8(ascii: ":")
+            put(c.second, 2, at: 19); raw[19] = UInt8(ascii: ".")
+            if nanosecondDigits { put(fraction, 9, at: 29) } else { put(fraction / 1000, 6, at: 26) }
+            raw[count - 1] = UInt8(ascii: "Z")
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[..<count]))
+        }
+    }
+
+    /// Any year (a guard should the range above ever widen): field by field.
+    static func appendRFC3339Digitwise(_ c: (year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64),
+                                               fraction: Int64, nanosecondDigits: Bool, to bytes: inout [UInt8]) {
         appendDigits(c.year, 4, to: &bytes)
         bytes.append(UInt8(ascii: "-"))
         appendDigits(c.month, 2, to: &bytes)
@@ -94,20 +125,6 @@ public enum TimeFormat {
     @inline(__always)
     static func appendDigits<T: BinaryInteger>(_ value: T, _ width: Int, to bytes: inout [UInt8]) {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = UInt64(value.magnitude)
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[23 - count] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
-                magnitude /= 10
-                count += 1
-            } while magnitude > 0
-            while count < width && count < 24 {
-                buffer[23 - count] = UInt8(ascii: "0")
-                count += 1
-            }
-            bytes.append(contentsOf: buffer[(24 - count)...])
-        }
+        JSONBytes.appendDecimal(UInt64(value.magnitude), minimumDigits: width, to: &bytes)
     }
 }
