@@ -128,8 +128,10 @@ public enum QUICInitialProtection {
             nonce[4 + index] ^= UInt8(truncatingIfNeeded: packetNumber >> (8 * (7 - index)))
         }
 
-        let ciphertext = packet[(pnOffset + pnLength)..<(end - tagLength)]
-        let tag = packet[(end - tagLength)..<end]
+        // Buffers, not slices: swift-crypto copies them through its generic DataProtocol
+        // paths, which are much cheaper for a contiguous buffer than for a Slice.
+        let ciphertext = UnsafeRawBufferPointer(rebasing: packet[(pnOffset + pnLength)..<(end - tagLength)])
+        let tag = UnsafeRawBufferPointer(rebasing: packet[(end - tagLength)..<end])
         do {
             let box = try AES.GCM.SealedBox(nonce: AES.GCM.Nonce(data: nonce), ciphertext: ciphertext, tag: tag)
             let plaintext = try AES.GCM.open(box, using: SymmetricKey(data: keys.key), authenticating: header)
