@@ -128,8 +128,7 @@ public enum QUICInitialProtection {
             nonce[4 + index] ^= UInt8(truncatingIfNeeded: packetNumber >> (8 * (7 - index)))
         }
 
-        // Buffers, not slices: swift-crypto copies them through its generic DataProtocol
-        // paths, which are much cheaper for a contiguous buffer than for a Slice.
+        // Buffers, not slices, for swift-crypto's generic DataProtocol copies.
         let ciphertext = UnsafeRawBufferPointer(rebasing: packet[(pnOffset + pnLength)..<(end - tagLength)])
         let tag = UnsafeRawBufferPointer(rebasing: packet[(end - tagLength)..<end])
         do {
