@@ -289,8 +289,24 @@ enum DNSName {
     /// (before the label or pointer that uses them), so they cannot loop; the pointer
     /// count and the 255-byte limit bound the work anyway.
     static func read(_ reader: inout ByteReader, message: UnsafeRawBufferPointer) -> String? {
+        // The presentation form is built in one stack buffer and made a String once:
+        // every DNS flow reads several names.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxTextLength) { text in
+            read(&reader, message: message, into: text).map { length in
+                length == 0 ? "." : String(decoding: UnsafeBufferPointer(rebasing: text[0..<length]), as: UTF8.self)
+            }
+        }
+    }
+
+    /// The longest presentation form: every byte of a 255-byte name escaped as \DDD.
+    static let maxTextLength = maxWireLength * 4
+
+    /// Writes the name's presentation form into `text` (at least `maxTextLength` bytes)
+    /// and returns its length (0 for the root).
+    private static func read(_ reader: inout ByteReader, message: UnsafeRawBufferPointer,
+                             into text: UnsafeMutableBufferPointer<UInt8>) -> Int? {
         var cursor = ByteReader(message, offset: reader.offset)
-        var text = ""
+        var textLength = 0
         var wireLength = 1   // the final root byte
         var pointers = 0
         var resumeOffset: Int?   // where the caller's reader continues, after the first pointer
@@ -305,12 +321,12 @@ enum DNSName {
                 if length == 0 {
                     let end = resumeOffset ?? cursor.offset
                     guard reader.skip(end - reader.offset) else { return nil }
-                    return text.isEmpty ? "." : text
+                    return textLength
                 }
                 wireLength += Int(length) + 1
                 guard wireLength <= maxWireLength, let label = cursor.bytes(Int(length)) else { return nil }
-                if !text.isEmpty { text += "." }
-                appendLabel(label, to: &text)
+                if textLength > 0 { text[textLength] = UInt8(ascii: "."); textLength += 1 }
+                appendLabel(label, to: text, at: &textLength)
             case 0xC0:
                 guard let low = cursor.u8() else { return nil }
                 let target = Int(length & 0x3F) << 8 | Int(low)
@@ -330,18 +346,23 @@ enum DNSName {
 
     /// Appends a label in presentation form: letters, digits, '-', '_' and other
     /// printable ASCII as is, '.' and '\' escaped, everything else as \DDD.
-    static func appendLabel(_ label: UnsafeRawBufferPointer, to text: inout String) {
+    /// At most 4 bytes per label byte, so a name within `maxWireLength` fits `maxTextLength`.
+    static func appendLabel(_ label: UnsafeRawBufferPointer, to text: UnsafeMutableBufferPointer<UInt8>, at end: inout Int) {
         for byte in label {
             switch byte {
             case UInt8(ascii: "."), UInt8(ascii: "\\"):
-                text.append("\\")
-                text.unicodeScalars.append(Unicode.Scalar(byte))
+                text[end] = UInt8(ascii: "\\")
+                text[end + 1] = byte
+                end += 2
             case 0x21...0x7E:
-                text.unicodeScalars.append(Unicode.Scalar(byte))
+                text[end] = byte
+                end += 1
             default:
-                text.append("\\")
-                let decimal = String(byte)
-                text.append(String(repeating: "0", count: 3 - decimal.count) + decimal)
+                text[end] = UInt8(ascii: "\\")
+                text[end + 1] = UInt8(ascii: "0") + byte / 100
+                text[end + 2] = UInt8(ascii: "0") + byte / 10 % 10
+                text[end + 3] = UInt8(ascii: "0") + byte % 10
+                end += 4
             }
         }
     }

@@ -45,12 +45,10 @@ public struct JA4: Sendable, Equatable, CustomStringConvertible {
             + JA4Text.twoDigitCount(extensions.count)
             + JA4Text.alpnCharacters(hello.firstALPNBytes)
 
-        fingerprint = [a, JA4Text.hash12(sortedCiphers), JA4Text.hash12(sortedExtensions, appending: suffix)]
-            .joined(separator: "_")
-        raw = [a, sortedCiphers, sortedExtensions + suffix].joined(separator: "_")
-        original = [a, JA4Text.hash12(wireCiphers), JA4Text.hash12(wireExtensions, appending: suffix)]
-            .joined(separator: "_")
-        rawOriginal = [a, wireCiphers, wireExtensions + suffix].joined(separator: "_")
+        fingerprint = JA4Text.joined(a, JA4Text.hash12(sortedCiphers), JA4Text.hash12(sortedExtensions, appending: suffix))
+        raw = JA4Text.joined(a, sortedCiphers, sortedExtensions, suffix: suffix)
+        original = JA4Text.joined(a, JA4Text.hash12(wireCiphers), JA4Text.hash12(wireExtensions, appending: suffix))
+        rawOriginal = JA4Text.joined(a, wireCiphers, wireExtensions, suffix: suffix)
     }
 
     /// Highest non-GREASE supported_versions value, else the legacy version.
@@ -76,6 +74,20 @@ public enum JA4Text {
         return hasher.finalize().withUnsafeBytes { digest in
             Hex.lowercase(UnsafeRawBufferPointer(rebasing: digest.prefix(6)))
         }
+    }
+
+    /// `a_b_c` + `suffix`, built in one allocation (every ClientHello and ServerHello
+    /// has two to four of these).
+    public static func joined(_ a: String, _ b: String, _ c: String, suffix: String = "") -> String {
+        var text = ""
+        text.reserveCapacity(a.utf8.count + b.utf8.count + c.utf8.count + suffix.utf8.count + 2)
+        text += a
+        text += "_"
+        text += b
+        text += "_"
+        text += c
+        text += suffix
+        return text
     }
 
     /// Values as 4-digit lowercase hex, comma-separated (built in one buffer: this

@@ -21,8 +21,8 @@ public struct JA4S: Sendable, Equatable, CustomStringConvertible {
             + JA4Text.twoDigitCount(extensions.count)
             + JA4Text.alpnCharacters(hello.alpnBytes)
         let b = JA4Text.hex4(hello.cipherSuite)
-        fingerprint = [a, b, JA4Text.hash12(list)].joined(separator: "_")
-        raw = [a, b, list].joined(separator: "_")
+        fingerprint = JA4Text.joined(a, b, JA4Text.hash12(list))
+        raw = JA4Text.joined(a, b, list)
     }
 
     /// The hashed fingerprint.

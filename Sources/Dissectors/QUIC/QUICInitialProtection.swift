@@ -29,19 +29,18 @@ public struct QUICInitialKeys: Hashable, Sendable {
     }
 
     public init(parameters: QUICInitialProtectionParameters, clientDestinationConnectionID dcid: [UInt8]) {
-        let initialSecret = HKDF<SHA256>.extract(inputKeyMaterial: SymmetricKey(data: dcid),
-                                                 salt: parameters.salt).withUnsafeBytes { Array($0) }
-        // One keyed HMAC per secret, copied for each label (keying costs two hash blocks).
-        let initial = HMAC<SHA256>(key: SymmetricKey(data: initialSecret))
-        let clientSecret = Self.expandLabel(initial, label: "client in", length: 32)
-        let serverSecret = Self.expandLabel(initial, label: "server in", length: 32)
-        client = Self.keys(from: clientSecret, parameters: parameters)
-        server = Self.keys(from: serverSecret, parameters: parameters)
+        // HKDF-Extract (RFC 5869 §2.2): the salt keys the MAC of the DCID.
+        let extract = parameters.salt.withUnsafeBytes { InitialHMAC(key: $0) }
+        let initialSecret = dcid.withUnsafeBytes { extract.authenticate($0) }
+        // One keyed MAC per secret, shared by its labels (keying costs two hash blocks).
+        let initial = initialSecret.withUnsafeBytes { InitialHMAC(key: $0) }
+        client = Self.keys(from: Self.expandLabel(initial, label: "client in", length: 32), parameters: parameters)
+        server = Self.keys(from: Self.expandLabel(initial, label: "server in", length: 32), parameters: parameters)
     }
 
     private static func keys(from secret: [UInt8], parameters: QUICInitialProtectionParameters) -> QUICPacketProtectionKeys {
         // Initial packets always use AES-128-GCM (RFC 9001 §5).
-        let mac = HMAC<SHA256>(key: SymmetricKey(data: secret))
+        let mac = secret.withUnsafeBytes { InitialHMAC(key: $0) }
         return QUICPacketProtectionKeys(
             key: expandLabel(mac, label: parameters.keyLabel, length: 16),
             iv: expandLabel(mac, label: parameters.ivLabel, length: 12),
@@ -52,16 +51,23 @@ public struct QUICInitialKeys: Hashable, Sendable {
     /// TLS 1.3 HKDF-Expand-Label with an empty context (RFC 8446 §7.1), for outputs
     /// of one SHA-256 block at most (`length` ≤ 32, as every Initial key is): T(1) =
     /// HMAC(PRK, info | 0x01), truncated (RFC 5869 §2.3), with the HMAC already keyed.
-    static func expandLabel(_ keyed: HMAC<SHA256>, label: String, length: Int) -> [UInt8] {
-        var mac = keyed
-        var header: (UInt8, UInt8, UInt8) = (UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length), UInt8(truncatingIfNeeded: 6 + label.utf8.count))
-        withUnsafeBytes(of: &header) { mac.update(data: $0) }
-        var prefix = "tls13 ", text = label
-        prefix.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
-        text.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
-        var tail: (UInt8, UInt8) = (0, 1)  // empty context, block counter
-        withUnsafeBytes(of: &tail) { mac.update(data: $0) }
-        return mac.finalize().withUnsafeBytes { Array($0.prefix(min(length, SHA256.byteCount))) }
+    static func expandLabel(_ keyed: InitialHMAC, label: String, length: Int) -> [UInt8] {
+        let prefix = "tls13 ".utf8, text = label.utf8
+        // info: length (2), label length (1), "tls13 " + label, empty context (1); then the block counter.
+        let infoLength = 3 + prefix.count + text.count + 2
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: infoLength) { info in
+            info[0] = UInt8(truncatingIfNeeded: length >> 8)
+            info[1] = UInt8(truncatingIfNeeded: length)
+            info[2] = UInt8(truncatingIfNeeded: prefix.count + text.count)
+            var end = 3
+            for byte in prefix { info[end] = byte; end += 1 }
+            for byte in text { info[end] = byte; end += 1 }
+            info[end] = 0  // empty context
+            info[end + 1] = 1  // T(1)
+            return keyed.authenticate(UnsafeRawBufferPointer(info)).withUnsafeBytes {
+                Array($0.prefix(min(length, SHA256.byteCount)))
+            }
+        }
     }
 }
 
@@ -122,8 +128,9 @@ public enum QUICInitialProtection {
             nonce[4 + index] ^= UInt8(truncatingIfNeeded: packetNumber >> (8 * (7 - index)))
         }
 
-        let ciphertext = packet[(pnOffset + pnLength)..<(end - tagLength)]
-        let tag = packet[(end - tagLength)..<end]
+        // Buffers, not slices, for swift-crypto's generic DataProtocol copies.
+        let ciphertext = UnsafeRawBufferPointer(rebasing: packet[(pnOffset + pnLength)..<(end - tagLength)])
+        let tag = UnsafeRawBufferPointer(rebasing: packet[(end - tagLength)..<end])
         do {
             let box = try AES.GCM.SealedBox(nonce: AES.GCM.Nonce(data: nonce), ciphertext: ciphertext, tag: tag)
             let plaintext = try AES.GCM.open(box, using: SymmetricKey(data: keys.key), authenticating: header)

@@ -102,7 +102,6 @@ enum TLSHandshake {
     }
 
     static func hex4(_ value: UInt16) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+        JA4Text.hex4(value)
     }
 }
