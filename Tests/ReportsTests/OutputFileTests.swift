@@ -33,21 +33,22 @@ struct OutputFileTests {
         let temporary = ".flows.jsonl.\(getpid()).partial"
         #expect(try entries(folder) == [temporary])
         #expect(try permissions(folder.appendingPathComponent(temporary).path) == 0o600)
-        // More than the buffer holds: part of it reaches the disk, under the temporary name only.
+        // More than the buffer holds (1 MiB): part of it reaches the disk, under the temporary name only.
         let record = String(repeating: "x", count: 1023) + "\n"
-        for _ in 0..<100 { try output.write(record) }
+        let records = 1536
+        for _ in 0..<records { try output.write(record) }
         try output.endRecord()
         #expect(try entries(folder) == [temporary])
         #expect(FileManager.default.fileExists(atPath: path) == false)
         let partial = try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(temporary).path)[.size] as? Int
-        #expect((partial ?? 0) > 0 && (partial ?? 0) < 100 * 1024)
+        #expect((partial ?? 0) > 0 && (partial ?? 0) < records * 1024)
         try output.commit()
         #expect(try entries(folder) == ["flows.jsonl"])
         #expect(try permissions(path) == 0o600)
-        #expect(try contents(path) == String(repeating: record, count: 100))
+        #expect(try contents(path) == String(repeating: record, count: records))
         // A second commit changes nothing.
         try output.commit()
-        #expect(try contents(path).count == 100 * 1024)
+        #expect(try contents(path).count == records * 1024)
     }
 
     @Test func modeIs0600WhateverTheUmask() throws {
