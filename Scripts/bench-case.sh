@@ -56,7 +56,7 @@ db=$scratch/case.db
 
 # Warm the page cache (every command reads the file; ingest also hashes it).
 cat "$capture" >/dev/null
-: > "$scratch/analyze"; : > "$scratch/sqlite"; : > "$scratch/pg"; : > "$scratch/sqlite-ratio"; : > "$scratch/pg-ratio"
+: > "$scratch/analyze"; : > "$scratch/sqlite"; : > "$scratch/pg-wall"; : > "$scratch/sqlite-ratio"; : > "$scratch/pg-ratio"
 for _ in $(seq "$runs"); do
     a=$(elapsed "$binary" analyze --format jsonl -q -o /dev/null "$capture"); echo "$a" >> "$scratch/analyze"
     rm -f "$db" "$db-wal" "$db-shm"
@@ -66,7 +66,7 @@ for _ in $(seq "$runs"); do
     if [ $postgres = yes ]; then
         psql_ -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench"
         "$binary" case init "$url" 2>/dev/null
-        p=$(elapsed "$binary" case ingest -q "$url" "$capture"); echo "$p" >> "$scratch/pg"
+        p=$(elapsed "$binary" case ingest -q "$url" "$capture"); echo "$p" >> "$scratch/pg-wall"
         echo "$p / $a" | bc -l >> "$scratch/pg-ratio"
     fi
 done
@@ -78,7 +78,7 @@ printf '  %-38s %8s %12s %16s\n' "" "wall s" "flows/s" "ingest/analyze"
 printf '  %-38s %8.3f %12.0f\n' "analyze --format jsonl -o /dev/null" "$analyze" "$(echo "$flows / $analyze" | bc -l)"
 row() { printf '  %-38s %8.3f %12.0f %16.3f\n' "$1" "$2" "$(echo "$flows / $2" | bc -l)" "$3"; }
 row "case ingest (SQLite)" "$(median < "$scratch/sqlite")" "$(median < "$scratch/sqlite-ratio")"
-[ $postgres = no ] || row "case ingest (PostgreSQL 15, COPY)" "$(median < "$scratch/pg")" "$(median < "$scratch/pg-ratio")"
+[ $postgres = no ] || row "case ingest (PostgreSQL 15, COPY)" "$(median < "$scratch/pg-wall")" "$(median < "$scratch/pg-ratio")"
 printf '  SQLite case size %.1f MB\n' "$(echo "$(stat -c %s "$db") / 1000000" | bc -l)"
 
 # The queries: a platform and time range (the capture's first hour), and a /24 (or
