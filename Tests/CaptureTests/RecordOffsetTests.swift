@@ -7,7 +7,7 @@ import Testing
 /// are the frame's, or a pcapng packet block (enhanced, simple or obsolete) whose data
 /// are the frame's bytes.
 struct RecordOffsetTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     @Test(arguments: ["lab-basic.pcap", "lab-quic.pcap", "crafted/bigendian.pcap", "crafted/nanosecond.pcap", "crafted/multi-if.pcapng"])
     func bundledCapturesPointAtTheirRecords(_ name: String) throws {
