@@ -137,7 +137,8 @@ public final class CaptureFile {
                     framesFiltered += 1
                     continue
                 }
-                let time = Int64(header.pointee.ts.tv_sec) &* 1_000_000_000 &+ Int64(header.pointee.ts.tv_usec)
+                // Opened with nanosecond precision: tv_usec holds nanoseconds.
+                let time = frameNanoseconds(seconds: Int(header.pointee.ts.tv_sec), fraction: Int(header.pointee.ts.tv_usec), fractionIsNanoseconds: true)
                 return .frame(CapturedFrame(
                     timestamp: time, bytes: UnsafeRawBufferPointer(start: data, count: captured),
                     wireLength: header.pointee.len, frameNumber: framesRead, offset: offset))

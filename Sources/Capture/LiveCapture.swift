@@ -254,10 +254,11 @@ public final class LiveCapture {
         let status = pcap_next_ex(handle, &header, &data)
         if status == 1, let header, let data {
             framesRead += 1
-            let seconds = Int64(header.pointee.ts.tv_sec) &* 1_000_000_000
-            let fraction = Int64(header.pointee.ts.tv_usec)
+            let time = frameNanoseconds(
+                seconds: Int(header.pointee.ts.tv_sec), fraction: Int(header.pointee.ts.tv_usec),
+                fractionIsNanoseconds: nanosecondTimestamps)
             return .frame(CapturedFrame(
-                timestamp: seconds &+ (nanosecondTimestamps ? fraction : fraction &* 1000),
+                timestamp: time,
                 bytes: UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen)),
                 wireLength: header.pointee.len, frameNumber: framesRead))
         }
