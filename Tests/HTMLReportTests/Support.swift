@@ -19,15 +19,7 @@ enum Tools {
             .filter { $0.hasSuffix(".pcap") }.sorted().map { captures.appendingPathComponent($0) }
     }
 
-    static let binary: URL = {
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("cipherscope")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("cipherscope")
-    }()
+    static let binary: URL = TestPaths.binary
 
     /// Headless Chromium, or nil (the browser tests are then skipped, saying so).
     static let chromium: URL? = tool("chromium") ?? tool("chromium-browser")

@@ -63,15 +63,7 @@ func issues(_ report: ImportReport, line: Int) -> [String] { report.issues.filte
 
 /// Runs the `cipherscope` binary built beside the test bundle.
 enum Binary {
-    static let url: URL = {
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("cipherscope")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("cipherscope")
-    }()
+    static let url: URL = TestPaths.binary
 
     static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         let output = try ChildProcess.run(url, arguments, in: Inputs.packageRoot)
