@@ -205,7 +205,7 @@ let package = Package(
         // The pcapng writer, read back with libpcap; rotation and ring naming.
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "CPcap"]),
         // The run-wide caches of per-flow dissection: DNS names by address, certificates.
-        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "Dissectors", "Decoding", "TestSupport"]),
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "Dissectors", "Decoding", "Flows", "Schema", "TestSupport"]),
         // rules import: Zeek Intel, MISP, STIX, Suricata and JA4+ tables to packs; runs the built `cipherscope` for the round trip.
         .testTarget(name: "InteropImportTests", dependencies: ["Interop", "Rules", "Schema", "Decoding", "TestSupport", "cipherscope"], exclude: ["Inputs"]),
         // Suricata and Zeek logs of the lab captures classified as analyze classifies the captures; hostile log lines.

@@ -32,7 +32,9 @@ final class FlowReporter {
     /// the classifier still reaches the chunks after it.
     private var gathering = false
     static let gatherLimit = 16_384
-    private var gathered: [(report: FlowReport, flow: FlowSummary, evidence: FlowEvidence?, own: OwnLabel?)] = []
+    /// What `Classifier.classifyBatch` takes, as it takes it (no copy); each flow's
+    /// report is made once it is labelled.
+    private var gathered: [(flow: FlowSummary, evidence: FlowEvidence?, own: OwnLabel?)] = []
 
     /// Unlabelled call flows held back until a later flow from the same local socket
     /// names the platform (`Classifier.awaitsLaterSetUp`): at most `holdLimit`, each for
@@ -99,14 +101,12 @@ final class FlowReporter {
         summary.flows += 1
         summary.flowsByEndReason[flow.endReason.name, default: 0] += 1
         guard outputError == nil else { return }
-        let input = flow.origin.input < inputs.count ? inputs[flow.origin.input] : (name: "", nanosecond: false)
-        var report = FlowReport(summary: flow, sourceFile: input.name, firstFrame: flow.origin.frame, firstOffset: flow.origin.byteOffset,
-                                nanosecondTimes: input.nanosecond, evidence: evidence)
         if gathering {
-            gathered.append((report, flow, evidence, own))
+            gathered.append((flow, evidence, own))
             if gathered.count >= FlowReporter.gatherLimit { labelGathered() }
             return
         }
+        var report = report(of: flow, evidence: evidence)
         report.classification = classifier?.classify(flow, evidence: evidence, own: own)
         // Held flows past their window go out first (they ended in about end order).
         while let first = held.first, first.summary.lastSeen < flow.lastSeen - FlowReporter.holdWindow { releaseHeld(count: 1) }
@@ -121,6 +121,12 @@ final class FlowReporter {
         if report.classification?.platform != nil, flow.proto == IPProtocol.udp, heldSockets[Socket(flow)] != nil {
             relabelHeld(on: Socket(flow))
         }
+    }
+
+    private func report(of flow: FlowSummary, evidence: FlowEvidence?) -> FlowReport {
+        let input = flow.origin.input < inputs.count ? inputs[flow.origin.input] : (name: "", nanosecond: false)
+        return FlowReport(summary: flow, sourceFile: input.name, firstFrame: flow.origin.frame, firstOffset: flow.origin.byteOffset,
+                          nanosecondTimes: input.nanosecond, evidence: evidence)
     }
 
     /// A flow's local socket (client address and port).
@@ -171,9 +177,9 @@ final class FlowReporter {
 
     private func labelGathered() {
         guard let classifier, !gathered.isEmpty else { return }
-        let labels = classifier.classifyBatch(gathered.map { ($0.flow, $0.evidence, $0.own) })
+        let labels = classifier.classifyBatch(gathered)
         for (index, item) in gathered.enumerated() {
-            var report = item.report
+            var report = report(of: item.flow, evidence: item.evidence)
             report.classification = labels[index]
             emit(report)
         }

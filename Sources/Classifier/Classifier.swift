@@ -65,13 +65,16 @@ public struct OwnLabeller: Sendable {
 }
 
 extension RuleSet: CandidateSource {
-    /// The compiled rules' matches as candidate labels, best first.
+    /// The compiled rules' matches as candidate labels, best first. Only the
+    /// candidates of the best one's platform carry their evidence: a label shows
+    /// no other (`OwnLabeller`), and building it was a good part of labelling's cost.
     public func candidates(for facts: FlowFacts) -> [Candidate] {
-        classify(facts).map { match in
+        let matches = classify(facts)
+        guard let best = matches.first?.rule.platform else { return [] }
+        return matches.map { match in
             Candidate(
-                platform: match.rule.platform, service: match.rule.service.rawValue, confidence: match.rule.confidence,
-                rule: match.rule.name,
-                evidence: match.evidence.map { EvidenceItem(field: $0.field, value: $0.value, rule: $0.rule) })
+                platform: match.rule.platform, service: match.rule.service.rawValue, confidence: match.rule.confidence, rule: match.rule.name,
+                evidence: match.rule.platform == best ? match.evidence.map { EvidenceItem(field: $0.field, value: $0.value, rule: $0.rule) } : [])
         }
     }
 }

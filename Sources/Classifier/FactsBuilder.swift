@@ -103,11 +103,24 @@ struct FactsSink: FlatFieldSink {
 
     /// The most specific CN of an RFC 4514 subject when it is a host name (no escapes,
     /// spaces or multi-valued RDN; at least one dot).
+    /// Scans the UTF-8 bytes: splitting into Characters cost more than the rest of
+    /// the flow's facts together on certificate-heavy captures.
     static func hostCommonName(_ subject: String) -> String? {
-        guard let part = subject.split(separator: ",", omittingEmptySubsequences: false).first(where: { $0.hasPrefix("CN=") }) else { return nil }
-        let value = part.dropFirst(3)
-        guard value.contains("."), !value.contains(where: { $0 == "\\" || $0 == "+" || $0 == " " }) else { return nil }
-        return String(value)
+        let bytes = subject.utf8
+        var start = bytes.startIndex
+        while true {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: ",")) ?? bytes.endIndex
+            let part = bytes[start..<end]
+            if part.starts(with: "CN=".utf8) {
+                let value = part.dropFirst(3)
+                guard value.contains(UInt8(ascii: ".")),
+                      !value.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: " ") })
+                else { return nil }
+                return String(Substring(value))
+            }
+            guard end < bytes.endIndex else { return nil }
+            start = bytes.index(after: end)
+        }
     }
 
     mutating func number<T: BinaryInteger>(_ field: Field, _ value: T) {

@@ -318,6 +318,8 @@ struct Layers {
             packet.destinationPort = body.u16(2)
             packet.payloadLength = UInt32(max(0, wireLength - 8))
             packet.payload = body.slice(from: 8, length: Int(packet.payloadLength))
+            // Most UDP is no tunnel: one mask test per port before the port switch.
+            guard Layers.mayBeTunnelPort(packet.sourcePort) || Layers.mayBeTunnelPort(packet.destinationPort) else { return .packet }
             return udpTunnel(into: &packet, decoder: decoder)
         case IPProtocol.sctp:
             guard body.count >= 12 else { return .failed(.truncatedSCTP) }
@@ -372,6 +374,14 @@ struct Layers {
         packet = outer
         return .packet
     }
+
+    /// The UDP ports `udpTunnel` looks inside (either side for some, see there).
+    static let tunnelPorts: [UInt16] = [4789, 8472, 4790, 6081, 2152, 4754, 3544, 5072, 1701]
+    /// Bit `port & 63` of each of `tunnelPorts` (a test checks the two agree).
+    static let tunnelPortBits: UInt64 = 0x60_0120_0105_0002
+
+    @inline(__always)
+    static func mayBeTunnelPort(_ port: UInt16) -> Bool { tunnelPortBits & (1 << UInt64(port & 63)) != 0 }
 
     mutating func udpTunnel(into packet: inout DecodedPacket, decoder: PacketDecoder) -> DecodeOutcome {
         let payload = packet.payload

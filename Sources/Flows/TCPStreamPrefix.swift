@@ -2,7 +2,7 @@
 /// order, so that dissectors can read a handshake that spans segments. Copes with
 /// retransmissions, overlaps and out-of-order segments; bounded in bytes and in
 /// the number of segments held while waiting for a gap to fill.
-public struct TCPStreamPrefix {
+public struct TCPStreamPrefix: Sendable {
     /// The contiguous bytes from the start of the stream.
     public private(set) var bytes: [UInt8] = []
     /// Bytes this prefix may hold (data past it is dropped).

@@ -26,7 +26,7 @@ public struct FlowEvidence: Sendable {
     /// The first bytes (at most 64) of the first payload packet of each direction:
     /// index 0 client to server, 1 server to client. For the rules' payload
     /// conditions; not part of the JSON output.
-    public var firstPayloads: [[UInt8]] = [[], []]
+    public var firstPayloads = FirstPayloads()
 
     public init() {}
 

@@ -14,6 +14,8 @@ public final class FlowInspection {
     public let budget: Int
 
     private var inspectors: [FlowInspector?] = []
+    /// Per slot: a TCP flow that has carried no payload yet (no inspector until it does).
+    private var preludes: [TCPPrelude?] = []
     /// Per slot: the evidence of a flow whose dissection is over, kept without the
     /// inspector's working state until the flow ends (most of a flow's life).
     private var concluded: [ConcludedEvidence?] = []
@@ -35,7 +37,21 @@ public final class FlowInspection {
     public func inspect(_ packet: DecodedPacket, hit: FlowHit, time: Int64) -> DNSMessage? {
         let slot = Int(hit.slot)
         if hit.isNew { begin(slot, packet: packet, direction: hit.direction, time: time) }
-        guard slot < wantsPackets.count, wantsPackets[slot], let inspector = inspectors[slot] else { return nil }
+        guard slot < wantsPackets.count, wantsPackets[slot] else { return nil }
+        if let prelude = preludes[slot] {
+            // A length past 16 bits (a jumbogram) or a ninth packet without payload goes
+            // to an inspector too: the prelude packs lengths in 16 bits, and up to 8.
+            if packet.payload.count == 0 && packet.payloadLength <= 0xFFFF && prelude.hasRoom {
+                prelude.record(packet, direction: Int(hit.direction))
+                return nil
+            }
+            // The first payload: an inspector takes over what the prelude saw.
+            let inspector = FlowInspector(proto: IPProtocol.tcp, clientPort: prelude.clientPort, serverPort: prelude.serverPort, certificates: certificates)
+            prelude.hand(to: inspector)
+            preludes[slot] = nil
+            inspectors[slot] = inspector
+        }
+        guard let inspector = inspectors[slot] else { return nil }
         if inspector.isDone {
             wantsPackets[slot] = inspector.countForJA4SSH(packet, direction: hit.direction)
             if !wantsPackets[slot] { retire(slot, inspector) }
@@ -63,9 +79,10 @@ public final class FlowInspection {
             inspectors.append(contentsOf: repeatElement(nil, count: grown - inspectors.count))
             wantsPackets.append(contentsOf: repeatElement(false, count: grown - wantsPackets.count))
             concluded.append(contentsOf: repeatElement(nil, count: grown - concluded.count))
+            preludes.append(contentsOf: repeatElement(nil, count: grown - preludes.count))
         }
         // The next part of a split flow keeps what the first part found.
-        if inspectors[slot] != nil || concluded[slot] != nil { return }
+        if inspectors[slot] != nil || concluded[slot] != nil || preludes[slot] != nil { return }
         // Only TCP and UDP are dissected: other flows hold no inspector at all.
         guard packet.proto == IPProtocol.tcp || packet.proto == IPProtocol.udp else {
             concluded[slot] = .empty
@@ -75,6 +92,12 @@ public final class FlowInspection {
         let ports = IPProtocol.hasPorts(packet.proto)
         let (clientPort, serverPort) = direction == 0
             ? (packet.sourcePort, packet.destinationPort) : (packet.destinationPort, packet.sourcePort)
+        if packet.proto == IPProtocol.tcp {
+            // Until its first payload a TCP flow keeps only its prelude.
+            preludes[slot] = TCPPrelude(clientPort: clientPort, serverPort: serverPort)
+            wantsPackets[slot] = true
+            return
+        }
         let inspector = FlowInspector(
             proto: packet.proto, clientPort: ports ? clientPort : 0, serverPort: ports ? serverPort : 0,
             certificates: certificates)
@@ -102,6 +125,7 @@ public final class FlowInspection {
         for case let retired? in concluded {
             counts[retired.evidence.appProto?.name ?? "", default: 0] += 1
         }
+        for case _? in preludes { counts["", default: 0] += 1 }
         return counts
     }
 
@@ -113,6 +137,13 @@ public final class FlowInspection {
         if let retired = concluded[index] {
             if !continues { concluded[index] = nil }
             return retired.evidence
+        }
+        if let prelude = preludes[index] {
+            if !continues {
+                preludes[index] = nil
+                wantsPackets[index] = false
+            }
+            return prelude.evidence
         }
         guard let inspector = inspectors[index] else { return nil }
         if continues { return inspector.evidence }
@@ -137,6 +168,6 @@ final class ConcludedEvidence: Sendable {
     }
 
     static func keeping(_ evidence: FlowEvidence) -> ConcludedEvidence {
-        evidence.isEmpty && evidence.firstPayloads.allSatisfy(\.isEmpty) ? .empty : ConcludedEvidence(evidence)
+        evidence.isEmpty && evidence.firstPayloads.isEmpty ? .empty : ConcludedEvidence(evidence)
     }
 }

@@ -27,6 +27,8 @@ final class FlowInspector {
     }
 
     static let firstPayloadBytes = 64
+    /// TCP packets kept while the protocol is unknown, for JA4SSH to replay.
+    static let earlyPacketLimit = 16
 
     var evidence = FlowEvidence()
     private(set) var isDone = false
@@ -38,7 +40,22 @@ final class FlowInspector {
     var unit = ProtocolUnit.undecided
 
     // TCP
-    var streams = StreamPair(TCPStreamPrefix(limit: Budget.streamBytes), TCPStreamPrefix(limit: Budget.streamBytes))
+    /// The two stream prefixes, out of line and for TCP only: a UDP flow's
+    /// inspector does not carry them (about 100 bytes of every open UDP flow).
+    private let tcpStreams: StreamBox?
+    var streams: StreamPair {
+        _read {
+            if let box = tcpStreams { yield box.pair } else { yield StreamPair.unused }
+        }
+        _modify {
+            if let box = tcpStreams {
+                yield &box.pair
+            } else {
+                var scratch = StreamPair.unused
+                yield &scratch
+            }
+        }
+    }
     private var directionDone = FlagPair()
     private(set) var payloadPackets = 0
     /// Packets seen before the protocol is known, replayed into JA4SSH if it turns out SSH.
@@ -55,6 +72,7 @@ final class FlowInspector {
         self.proto = proto
         self.clientPort = clientPort
         self.serverPort = serverPort
+        tcpStreams = proto == IPProtocol.tcp ? StreamBox() : nil
         if proto != IPProtocol.tcp && proto != IPProtocol.udp { isDone = true }
     }
 
@@ -120,7 +138,7 @@ final class FlowInspector {
         let flags = packet.tcpFlags
         let entry = JA4SSHPacket(direction: direction == 0 ? .client : .server, tcpPayloadLength: Int(packet.payloadLength), tcpFlags: flags)
         if case .ssh(let ssh) = unit { ssh.feed(entry, into: &evidence) }
-        if unit.isUndecided && earlyPackets.count < 16 { earlyPackets.append(entry) }
+        if unit.isUndecided && earlyPackets.count < FlowInspector.earlyPacketLimit { earlyPackets.append(entry) }
         let synAck = TCPFlags.syn | TCPFlags.ack
         if flags & synAck == TCPFlags.syn {
             if direction == 0 && evidence.ja4t == nil {
@@ -187,8 +205,16 @@ final class FlowInspector {
     }
 }
 
+/// A TCP flow's stream prefixes, in one object.
+final class StreamBox {
+    var pair = StreamPair(TCPStreamPrefix(limit: FlowInspector.Budget.streamBytes), TCPStreamPrefix(limit: FlowInspector.Budget.streamBytes))
+}
+
 /// The two directions' stream prefixes, inline (no array to allocate per flow).
-struct StreamPair {
+struct StreamPair: Sendable {
+    /// What a UDP flow reads (and writes to no effect): empty prefixes.
+    static let unused = StreamPair(TCPStreamPrefix(limit: FlowInspector.Budget.streamBytes), TCPStreamPrefix(limit: FlowInspector.Budget.streamBytes))
+
     private var client: TCPStreamPrefix
     private var server: TCPStreamPrefix
 

@@ -70,7 +70,7 @@ public struct FlowFacts: Sendable {
     public var stunAttributes: [UInt16]
     /// The first bytes (at most `firstPayloadLimit`) of the first payload packet
     /// of each direction: index 0 client to server, 1 server to client.
-    public var firstPayload: [[UInt8]]
+    public var firstPayload: FirstPayloads
     /// Signed lengths of the first payload packets (positive client to server).
     public var payloadLengths: [Int32]
 
@@ -97,7 +97,7 @@ public struct FlowFacts: Sendable {
     public init(
         proto: String, sourceAddress: IPAddress, sourcePort: UInt16, destinationAddress: IPAddress, destinationPort: UInt16,
         appProto: String? = nil, text: [String: [String]] = [:], stunAttributes: [UInt16] = [],
-        firstPayload: [[UInt8]] = [[], []], payloadLengths: [Int32] = [], counters: [String: Int64] = [:]
+        firstPayload: FirstPayloads = FirstPayloads(), payloadLengths: [Int32] = [], counters: [String: Int64] = [:]
     ) {
         self.proto = proto
         self.sourceAddress = sourceAddress

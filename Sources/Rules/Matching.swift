@@ -17,13 +17,35 @@ public struct Evidence: Sendable, Hashable, CustomStringConvertible {
 
 /// A rule that matched a flow, with its evidence.
 public struct RuleMatch: Sendable, Hashable {
-    public var rule: Rule
+    /// The rule as compiled: a reference, so that copying a match while ranking
+    /// and labelling costs one retain instead of one per string of the rule.
+    @usableFromInline let compiled: CompiledRule
+    /// Inlinable, so that reading one field of it elsewhere does not copy the whole rule.
+    @inlinable public var rule: Rule { compiled.rule }
     /// The facts that satisfied the rule's positive conditions, in rule order.
     public var evidence: [Evidence]
     /// How many positive conditions held (the second ordering key).
     public var positiveConditions: Int
     /// Specificity of the most specific condition that held (the third ordering key); see `Specificity`.
     public var specificity: Int
+
+    init(compiled: CompiledRule, evidence: [Evidence], positiveConditions: Int, specificity: Int) {
+        self.compiled = compiled
+        self.evidence = evidence
+        self.positiveConditions = positiveConditions
+        self.specificity = specificity
+    }
+
+    public static func == (a: RuleMatch, b: RuleMatch) -> Bool {
+        a.rule == b.rule && a.evidence == b.evidence && a.positiveConditions == b.positiveConditions && a.specificity == b.specificity
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(rule)
+        hasher.combine(evidence)
+        hasher.combine(positiveConditions)
+        hasher.combine(specificity)
+    }
 
     /// The deterministic order of matches: confidence, then positive conditions, then
     /// specificity (all higher first), then rule name, pack id and rule id.
@@ -429,8 +451,9 @@ indirect enum CompiledNode: Sendable {
 }
 
 /// A rule ready to evaluate (a class: looking one up costs no copy of the rule).
+@usableFromInline
 final class CompiledRule: Sendable {
-    let rule: Rule
+    @usableFromInline let rule: Rule
     let root: CompiledNode
     /// Position in the order of (name, pack id, rule id): the last keys of `RuleMatch.ranksBefore`.
     let order: Int32
@@ -452,6 +475,6 @@ final class CompiledRule: Sendable {
             evidence.append(Evidence(field: shown.field, value: shown.value, rule: rule.name, condition: shown.condition))
             specificity = max(specificity, shown.specificity)
         }
-        return RuleMatch(rule: rule, evidence: evidence, positiveConditions: evidence.count, specificity: specificity)
+        return RuleMatch(compiled: self, evidence: evidence, positiveConditions: evidence.count, specificity: specificity)
     }
 }

@@ -15,13 +15,37 @@ public struct RuleSet: Sendable {
     /// Names of the rules that have no indexable condition and are evaluated for every flow.
     public var alwaysCheckedRules: [String] { alwaysChecked.map { compiled[Int($0)].rule.name } }
 
-    let compiled: [CompiledRule]
-    let index: AnchorIndex
-    let alwaysChecked: [Int32]
+    /// What classification reads, behind one reference: a RuleSet is copied (into
+    /// closures, existentials) per flow, and a copy is then one retain, not five.
+    private final class Compiled: Sendable {
+        let rules: [CompiledRule]
+        let index: AnchorIndex
+        let alwaysChecked: [Int32]
+        let alwaysMask: [UInt64]
+        let alwaysSummary: [UInt64]
+
+        init(rules: [CompiledRule], index: AnchorIndex, alwaysChecked: [Int32], alwaysMask: [UInt64], alwaysSummary: [UInt64]) {
+            self.rules = rules
+            self.index = index
+            self.alwaysChecked = alwaysChecked
+            self.alwaysMask = alwaysMask
+            self.alwaysSummary = alwaysSummary
+        }
+    }
+
+    private let storage: Compiled
+    var compiled: [CompiledRule] { storage.rules }
+    var index: AnchorIndex { storage.index }
+    var alwaysChecked: [Int32] { storage.alwaysChecked }
     /// `alwaysChecked` as a bit per rule: where each classification's candidate set starts.
-    let alwaysMask: [UInt64]
+    var alwaysMask: [UInt64] { storage.alwaysMask }
     /// The words of `alwaysMask` that are not zero (see `CandidateBits`).
-    let alwaysSummary: [UInt64]
+    var alwaysSummary: [UInt64] { storage.alwaysSummary }
+
+    private init(packs: [PackInfo], compiled: [CompiledRule], index: AnchorIndex, alwaysChecked: [Int32], alwaysMask: [UInt64], alwaysSummary: [UInt64]) {
+        self.packs = packs
+        storage = Compiled(rules: compiled, index: index, alwaysChecked: alwaysChecked, alwaysMask: alwaysMask, alwaysSummary: alwaysSummary)
+    }
 
     /// Statuses compiled by default: deprecated rules are kept out of classification.
     public static let defaultStatuses: Set<RuleStatus> = [.stable, .test, .experimental]
@@ -81,6 +105,7 @@ public struct RuleSet: Sendable {
     /// Every rule that matches `facts`, best first (see `RuleMatch.ranksBefore`).
     public func classify(_ facts: FlowFacts) -> [RuleMatch] {
         var matches = [(order: Int32, match: RuleMatch)]()
+        let compiled = storage.rules
         withCandidates(facts) { i in
             let rule = compiled[i]
             if let match = rule.match(facts) { matches.append((rule.order, match)) }
@@ -102,11 +127,12 @@ public struct RuleSet: Sendable {
     /// the indexes and those always checked), once each, in rule order. The candidate
     /// set lives on the stack for the call: nothing is allocated per flow.
     func withCandidates(_ facts: FlowFacts, _ body: (Int) -> Void) {
-        let words = alwaysMask.count, summaryWords = CandidateBits.summaryWords(words)
+        let compiled = storage
+        let words = compiled.alwaysMask.count, summaryWords = CandidateBits.summaryWords(words)
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: words + summaryWords) { storage in
             let candidates = CandidateBits(storage, words: words)
-            candidates.start(alwaysMask, summary: alwaysSummary)
-            index.mark(facts, in: candidates)
+            candidates.start(compiled.alwaysMask, summary: compiled.alwaysSummary)
+            compiled.index.mark(facts, in: candidates)
             candidates.forEach(body)
         }
     }

@@ -77,3 +77,19 @@ struct ClassifierTests {
         #expect(Activity.classify(flow("10.0.0.1", 1, "10.0.0.2", 9, proto: 6, seconds: 2, c2s: (30, 4_000), s2c: (30, 4_000)), evidence: nil) == "unknown")
     }
 }
+
+/// The certificate subject's host name that stands in for an absent SAN list.
+struct HostCommonNameTests {
+    @Test func mostSpecificCommonNameWhenItIsAHostName() {
+        #expect(FactsSink.hostCommonName("CN=chat.signal.org,O=Signal Messenger\\, LLC,C=US") == "chat.signal.org")
+        #expect(FactsSink.hostCommonName("O=Example,CN=a.example") == "a.example")
+        #expect(FactsSink.hostCommonName("CN=bücher.example") == "bücher.example")
+        #expect(FactsSink.hostCommonName("CN=first.example,CN=second.example") == "first.example")
+    }
+
+    @Test func noHostNameWhereTheCommonNameIsNotOne() {
+        for subject in ["", "CN=", "CN=localhost", "O=Example", "CN=a b.example", "CN=a\\,b.example", "CN=a+b.example", "cn=lower.example", ",,,"] {
+            #expect(FactsSink.hostCommonName(subject) == nil, "\(subject)")
+        }
+    }
+}

@@ -34,6 +34,14 @@ struct LinkLayerAndTunnelTests {
 
     // MARK: PPP and HDLC
 
+    /// The mask that lets most UDP skip the tunnel switch passes every tunnel port,
+    /// and no port whose low six bits are none of theirs.
+    @Test func tunnelPortMaskCoversEveryTunnelPort() {
+        for port in Layers.tunnelPorts { #expect(Layers.mayBeTunnelPort(port), "port \(port)") }
+        let bits = Set(Layers.tunnelPorts.map { $0 & 63 })
+        for port in UInt16(0)...UInt16(2000) where !bits.contains(port & 63) { #expect(!Layers.mayBeTunnelPort(port), "port \(port)") }
+    }
+
     @Test func pppWithAndWithoutAddressControlAndProtocolCompression() {
         expectInnerUDP(decode([0xFF, 0x03, 0x00, 0x21] + ipv4UDP, link: .ppp), "FF 03 00 21")
         expectInnerUDP(decode([0x00, 0x21] + ipv4UDP, link: .ppp), "address/control omitted")

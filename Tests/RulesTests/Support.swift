@@ -71,7 +71,7 @@ func facts(proto: String = "tcp", src: String = "192.0.2.1", sport: UInt16 = 400
            app: String? = nil, text: [String: [String]] = [:], stun: [UInt16] = [], payload: [[UInt8]] = [[], []],
            lengths: [Int32] = [], counters: [String: Int64] = [:]) -> FlowFacts {
     FlowFacts(proto: proto, sourceAddress: IPAddress(src)!, sourcePort: sport, destinationAddress: IPAddress(dst)!, destinationPort: dport,
-              appProto: app, text: text, stunAttributes: stun, firstPayload: payload, payloadLengths: lengths, counters: counters)
+              appProto: app, text: text, stunAttributes: stun, firstPayload: FirstPayloads(payload), payloadLengths: lengths, counters: counters)
 }
 
 /// Loads and compiles a one-file pack; the temporary folder is removed.
