@@ -6,12 +6,18 @@
 @propertyWrapper
 public struct Boxed<Value: Sendable>: Sendable {
     /// Never mutated while shared: `wrappedValue`'s setter copies a shared box first.
+    @usableFromInline
     final class Box: @unchecked Sendable {
-        var value: Value
+        @usableFromInline var value: Value
         init(_ value: Value) { self.value = value }
     }
 
-    private var box: Box?
+    @usableFromInline var box: Box?
+
+    /// `$name`: the box itself, so that a reader can use the value in place
+    /// (`$tls.box?.value.describe(…)`) where `wrappedValue` would copy it out,
+    /// retaining every string and array it holds.
+    @inlinable public var projectedValue: Boxed<Value> { self }
 
     public init(wrappedValue: Value?) {
         box = wrappedValue.map(Box.init)

@@ -43,26 +43,27 @@ public struct FlowEvidence: Sendable {
         return sink.best
     }
 
-    /// The evidence fields, in order (the JSON keys after the flow's own).
+    /// The evidence fields, in order (the JSON keys after the flow's own). The
+    /// records are described in their boxes, not copied out (see `Boxed`).
     @inlinable
     public func describe<Sink: FieldSink>(into sink: inout Sink) {
         if let appProto { sink.text(.appProto, appProto.name) }
-        if let tls { sink.object(.tls) { tls.describe(into: &$0) } }
-        if let quic { sink.object(.quic) { quic.describe(into: &$0) } }
+        if let box = $tls.box { sink.object(.tls) { box.value.describe(into: &$0) } }
+        if let box = $quic.box { sink.object(.quic) { box.value.describe(into: &$0) } }
         if ja4t != nil || ja4ts != nil {
             sink.object(.tcp) { tcp in
                 tcp.text(.tcpJA4T, ja4t)
                 tcp.text(.tcpJA4TS, ja4ts)
             }
         }
-        if let dns { sink.object(.dns) { dns.describe(into: &$0) } }
+        if let box = $dns.box { sink.object(.dns) { box.value.describe(into: &$0) } }
         sink.text(.dnsName, dnsName)
-        if let http { sink.object(.http) { http.describe(into: &$0) } }
-        if let proxy { sink.object(.proxy) { proxy.describe(into: &$0) } }
-        if let ssh { sink.object(.ssh) { ssh.describe(into: &$0) } }
-        if let stun { sink.object(.stun) { stun.describe(into: &$0) } }
-        if let rtp { sink.object(.rtp) { rtp.describe(into: &$0) } }
-        if let mtproto { sink.object(.mtproto) { mtproto.describe(into: &$0) } }
+        if let box = $http.box { sink.object(.http) { box.value.describe(into: &$0) } }
+        if let box = $proxy.box { sink.object(.proxy) { box.value.describe(into: &$0) } }
+        if let box = $ssh.box { sink.object(.ssh) { box.value.describe(into: &$0) } }
+        if let box = $stun.box { sink.object(.stun) { box.value.describe(into: &$0) } }
+        if let box = $rtp.box { sink.object(.rtp) { box.value.describe(into: &$0) } }
+        if let box = $mtproto.box { sink.object(.mtproto) { box.value.describe(into: &$0) } }
         if !framings.isEmpty { sink.texts(.framings, framings) }
     }
 
