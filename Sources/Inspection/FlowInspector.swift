@@ -42,20 +42,18 @@ final class FlowInspector {
     // TCP
     /// The two stream prefixes, out of line and for TCP only: a UDP flow's
     /// inspector does not carry them (about 100 bytes of every open UDP flow).
-    private let tcpStreams: StreamBox?
-    var streams: StreamPair {
-        _read {
-            if let box = tcpStreams { yield box.pair } else { yield StreamPair.unused }
-        }
-        _modify {
-            if let box = tcpStreams {
-                yield &box.pair
-            } else {
-                var scratch = StreamPair.unused
-                yield &scratch
-            }
-        }
-    }
+    /// Read and changed through the methods below, not a computed property: its
+    /// `_read`/`_modify` coroutines allocated a frame on every use.
+    let tcpStreams: StreamBox?
+
+    /// Whether direction `direction`'s prefix reached its limit (never for UDP).
+    func streamIsFull(_ direction: Int) -> Bool { tcpStreams?.pair[direction].isFull ?? false }
+
+    /// Bytes of direction `direction`'s contiguous prefix so far (0 for UDP).
+    func streamLength(_ direction: Int) -> Int { tcpStreams?.pair[direction].bytes.count ?? 0 }
+
+    /// Whether direction `direction`'s prefix waits for a missing segment.
+    func streamHasGap(_ direction: Int) -> Bool { tcpStreams?.pair[direction].hasGap ?? false }
     private var directionDone = FlagPair()
     private(set) var payloadPackets = 0
     /// Packets seen before the protocol is known, replayed into JA4SSH if it turns out SSH.
@@ -77,14 +75,17 @@ final class FlowInspector {
     }
 
     /// Bytes held for reassembly (for the global budget).
-    var heldBytes: Int { streams[0].heldBytes + streams[1].heldBytes }
+    var heldBytes: Int {
+        guard let box = tcpStreams else { return 0 }
+        return box.pair[0].heldBytes + box.pair[1].heldBytes
+    }
 
     /// Stops inspecting and frees the reassembly buffers and the units' working state.
     func conclude() {
         guard !isDone || heldBytes > 0 else { return }
         isDone = true
-        streams[0].release()
-        streams[1].release()
+        tcpStreams?.pair[0].release()
+        tcpStreams?.pair[1].release()
         unit.release()
         finishAppProto()
     }
@@ -92,13 +93,13 @@ final class FlowInspector {
     /// A direction has told what it can: its stream prefix is no longer needed.
     func done(_ direction: Int) {
         directionDone[direction] = true
-        streams[direction].release()
+        tcpStreams?.pair[direction].release()
     }
 
     /// A TLS handshake follows: both directions may hold more bytes.
     func allowTLSHandshakeBytes() {
-        streams[0].limit = Budget.tlsStreamBytes
-        streams[1].limit = Budget.tlsStreamBytes
+        tcpStreams?.pair[0].limit = Budget.tlsStreamBytes
+        tcpStreams?.pair[1].limit = Budget.tlsStreamBytes
     }
 
     // MARK: Packets
@@ -144,12 +145,12 @@ final class FlowInspector {
             if direction == 0 && evidence.ja4t == nil {
                 evidence.ja4t = JA4T(window: packet.tcpWindow, options: packet.tcpOptions).fingerprint
             }
-            streams[direction].start(synSequence: packet.tcpSequence)
+            tcpStreams?.pair[direction].start(synSequence: packet.tcpSequence)
         } else if flags & synAck == synAck {
             if direction == 1 && evidence.ja4ts == nil {
                 evidence.ja4ts = JA4TS(window: packet.tcpWindow, options: packet.tcpOptions).fingerprint
             }
-            streams[direction].start(synSequence: packet.tcpSequence)
+            tcpStreams?.pair[direction].start(synSequence: packet.tcpSequence)
         }
         if packetNumber > Budget.tcpPackets { conclude(); return nil }
         guard packet.payload.count > 0, !directionDone[direction] else { return nil }
@@ -157,7 +158,7 @@ final class FlowInspector {
         var response: DNSMessage?
         // TCP Fast Open: data in a SYN follows the SYN's own sequence number.
         let sequence = flags & TCPFlags.syn != 0 ? packet.tcpSequence &+ 1 : packet.tcpSequence
-        if streams[direction].add(sequence: sequence, payload: packet.payload) {
+        if tcpStreams?.pair[direction].add(sequence: sequence, payload: packet.payload) == true {
             response = examine(direction)
         }
         if !unit.isUndecided { earlyPackets = [] }
@@ -169,7 +170,7 @@ final class FlowInspector {
     /// Offers a grown stream prefix to the probe table while the flow is undecided,
     /// then to the flow's unit.
     private func examine(_ direction: Int) -> DNSMessage? {
-        let prefix = streams[direction].bytes
+        let prefix = tcpStreams?.pair[direction].bytes ?? []
         return prefix.withUnsafeBytes { bytes in
             if unit.isUndecided { unit = TCPProbe.classify(bytes, direction: direction, flow: self) }
             let current = unit
@@ -212,9 +213,6 @@ final class StreamBox {
 
 /// The two directions' stream prefixes, inline (no array to allocate per flow).
 struct StreamPair: Sendable {
-    /// What a UDP flow reads (and writes to no effect): empty prefixes.
-    static let unused = StreamPair(TCPStreamPrefix(limit: FlowInspector.Budget.streamBytes), TCPStreamPrefix(limit: FlowInspector.Budget.streamBytes))
-
     private var client: TCPStreamPrefix
     private var server: TCPStreamPrefix
 

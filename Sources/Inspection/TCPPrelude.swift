@@ -52,8 +52,10 @@ final class TCPPrelude {
     func hand(to inspector: FlowInspector) {
         inspector.evidence.ja4t = ja4t
         inspector.evidence.ja4ts = ja4ts
-        starts.0.replay(into: &inspector.streams[0])
-        starts.1.replay(into: &inspector.streams[1])
+        if let box = inspector.tcpStreams {
+            starts.0.replay(into: &box.pair[0])
+            starts.1.replay(into: &box.pair[1])
+        }
         inspector.earlyPackets = early.unpacked()
     }
 

@@ -40,12 +40,12 @@ final class HTTPUnit {
             }
             guard let request = HTTPRequest.parse(rest) else {
                 // Not a request line (yet): a line cut short waits, anything else ends.
-                if !rest.contains(0x0A) && !flow.streams[0].isFull { return }
+                if !rest.contains(0x0A) && !flow.streamIsFull(0) { return }
                 flow.done(0)
                 return
             }
             guard request.isHeadComplete else {
-                if flow.streams[0].isFull { record(request, flow: flow); flow.done(0) }
+                if flow.streamIsFull(0) { record(request, flow: flow); flow.done(0) }
                 return
             }
             if request.connectTarget != nil {
@@ -63,21 +63,21 @@ final class HTTPUnit {
             }
             let end = consumed + request.headLength + bodyLength
             guard end <= bytes.count else {
-                if flow.streams[0].isFull { record(request, flow: flow); flow.done(0) }
+                if flow.streamIsFull(0) { record(request, flow: flow); flow.done(0) }
                 return
             }
             record(request, flow: flow, body: UnsafeRawBufferPointer(rebasing: bytes[(end - bodyLength)..<end]))
             consumed = end
         }
         // A full prefix grows no more: nothing further will come to read.
-        if flow.streams[0].isFull { flow.done(0) }
+        if flow.streamIsFull(0) { flow.done(0) }
     }
 
     private func readHTTP2(_ bytes: UnsafeRawBufferPointer, flow: FlowInspector) {
         guard var reader = http2 else { return }
         for request in reader.read(bytes, from: &consumed) { record(request, flow: flow) }
         http2 = reader
-        if reader.stopped || flow.streams[0].isFull { flow.done(0) }
+        if reader.stopped || flow.streamIsFull(0) { flow.done(0) }
     }
 
     private func record(_ request: HTTPRequest, flow: FlowInspector, body: UnsafeRawBufferPointer? = nil) {

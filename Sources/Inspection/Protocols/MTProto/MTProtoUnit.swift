@@ -11,7 +11,7 @@ enum MTProtoUnit {
             flow.evidence.mtproto = MTProtoEvidence(transport: name(transport), dcID: transport.dcID)
             return .mtproto
         }
-        if bytes.count < 64 && flow.streams[0].bytes.count < 64 && flow.payloadPackets < FlowInspector.Budget.undecidedPayloadPackets {
+        if bytes.count < 64 && flow.streamLength(0) < 64 && flow.payloadPackets < FlowInspector.Budget.undecidedPayloadPackets {
             return .undecided
         }
         return nil

@@ -40,7 +40,7 @@ final class OpenVPNUnit {
         var stream = OpenVPNTLSStream()
         for packet in OpenVPN.packets(inTCPStream: bytes) { stream.append(packet) }
         let finished = record(stream, direction: direction, flow: flow)
-        if finished || flow.streams[direction].isFull { flow.done(direction) }
+        if finished || flow.streamIsFull(direction) { flow.done(direction) }
     }
 
     /// The TLS handshake inside the control channel. Returns whether this direction has given its hello.

@@ -24,7 +24,7 @@ final class SSHUnit {
 
     static func examine(_ bytes: UnsafeRawBufferPointer, direction: Int, flow: FlowInspector) {
         guard let stream = SSHStream.parse(bytes) else {
-            if flow.streams[direction].isFull || bytes.count > 4096 { flow.done(direction) }
+            if flow.streamIsFull(direction) || bytes.count > 4096 { flow.done(direction) }
             return
         }
         var ssh = flow.evidence.ssh ?? SSHEvidence()
@@ -32,7 +32,7 @@ final class SSHUnit {
         if let kex = stream.kexInit {
             if direction == 0 { ssh.hassh = HASSH.client(kex).hash } else { ssh.hasshServer = HASSH.server(kex).hash }
             flow.done(direction)
-        } else if flow.streams[direction].isFull {
+        } else if flow.streamIsFull(direction) {
             flow.done(direction)
         }
         flow.evidence.ssh = ssh

@@ -39,7 +39,7 @@ enum STUNUnit {
                 if count > (flow.evidence.stun?.messages ?? 0) { record(message, into: &flow.evidence) }
             }
         }
-        if count >= 4 || flow.streams[direction].isFull { flow.done(direction) }
+        if count >= 4 || flow.streamIsFull(direction) { flow.done(direction) }
     }
 
     static func record(_ message: STUNMessage, into evidence: inout FlowEvidence) {

@@ -24,9 +24,8 @@ enum TLSUnit {
             // TLS 1.3 encrypts the certificate: the ServerHello is all there is.
             finished = tls.sawServerHello && (!tls.certificates.isEmpty || tls.version == "1.3" || scan.status == .handshakeEnded)
         }
-        let stream = flow.streams[direction]
         if finished || scan.status == .notTLS || scan.status == .malformed || scan.status == .messageTooLarge
-            || (scan.status == .handshakeEnded) || (stream.isFull && !stream.hasGap) {
+            || (scan.status == .handshakeEnded) || (flow.streamIsFull(direction) && !flow.streamHasGap(direction)) {
             flow.done(direction)
         }
     }

@@ -40,7 +40,7 @@ final class UpgradeUnit {
         if start < 0 {
             switch negotiate(bytes, direction: direction, flow: flow) {
             case .pending:
-                if bytes.count >= UpgradeUnit.cleartextLimit || flow.streams[direction].isFull { flow.done(direction) }
+                if bytes.count >= UpgradeUnit.cleartextLimit || flow.streamIsFull(direction) { flow.done(direction) }
                 return
             case .plain:
                 // Refused, or not what the first bytes suggested: nothing more to learn.

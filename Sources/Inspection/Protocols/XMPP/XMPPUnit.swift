@@ -20,7 +20,7 @@ final class XMPPUnit {
             let negotiation = direction == 0 ? XMPPStream.clientNegotiation(bytes) : XMPPStream.serverNegotiation(bytes)
             switch negotiation {
             case .pending:
-                if flow.streams[direction].isFull { flow.done(direction) }
+                if flow.streamIsFull(direction) { flow.done(direction) }
                 return
             case .plain:
                 // No TLS follows: nothing more to learn from either side.
