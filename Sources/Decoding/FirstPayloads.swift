@@ -35,8 +35,9 @@ public struct FirstPayloads: Sendable, Hashable, ExpressibleByArrayLiteral {
     /// The bytes of `direction` (0 client to server, anything else server to client).
     public subscript(direction: Int) -> [UInt8] {
         get { direction == 0 ? clientToServer : serverToClient }
-        _modify {
-            if direction == 0 { yield &clientToServer } else { yield &serverToClient }
+        // A plain setter: a `_modify` coroutine called from another module allocates its frame.
+        set {
+            if direction == 0 { clientToServer = newValue } else { serverToClient = newValue }
         }
     }
 }

@@ -322,6 +322,8 @@ public enum STUN {
     static func walkAttributes(_ bytes: UnsafeRawBufferPointer, from start: Int, padded: Bool) -> [STUNAttribute]? {
         var reader = ByteReader(bytes, offset: start)
         var attributes: [STUNAttribute] = []
+        // Room for the usual handful at once (each is at least 4 bytes).
+        attributes.reserveCapacity(min(16, max(0, bytes.count - start) / 4))
         while !reader.isAtEnd {
             guard let type = reader.u16(), let length = reader.u16() else { return nil }
             let valueOffset = reader.offset

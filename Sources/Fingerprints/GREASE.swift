@@ -9,6 +9,10 @@ public enum GREASE {
     /// The values with GREASE removed, order kept.
     @inlinable
     public static func removing(from values: [UInt16]) -> [UInt16] {
-        values.filter { !isGREASE($0) }
+        // One allocation (`filter` grows its result as it goes).
+        var kept = [UInt16]()
+        kept.reserveCapacity(values.count)
+        for value in values where !isGREASE(value) { kept.append(value) }
+        return kept
     }
 }

@@ -425,6 +425,9 @@ public struct SafeRegex: Sendable, Hashable, CustomStringConvertible {
         init(program: [Instruction]) {
             self.program = program
             mark = Array(repeating: -1, count: program.count)
+            // Marks bound what a step can push (each instruction once, a split twice):
+            // room for it at once instead of growing per evaluation.
+            stack.reserveCapacity(2 * program.count)
         }
 
         /// Adds `pc` and everything reachable from it without reading a byte;
@@ -440,7 +443,7 @@ public struct SafeRegex: Sendable, Hashable, CustomStringConvertible {
                 case .split(let a, let b): stack.append(b); stack.append(a)
                 case .lineStart: if position == 0 { stack.append(pc + 1) }
                 case .lineEnd: if position == count { stack.append(pc + 1) }
-                case .match: stack.removeAll(); return true
+                case .match: stack.removeAll(keepingCapacity: true); return true
                 case .byte: list.append(pc)
                 }
             }
@@ -449,6 +452,8 @@ public struct SafeRegex: Sendable, Hashable, CustomStringConvertible {
 
         mutating func run(_ input: [UInt8]) -> Bool {
             var current = [Int](), next = [Int]()
+            current.reserveCapacity(program.count)
+            next.reserveCapacity(program.count)
             generation += 1
             if add(0, to: &current, position: 0, count: input.count) { return true }
             for (position, byte) in input.enumerated() {
