@@ -41,9 +41,14 @@ struct Analyze: ParsableCommand {
         let writer = try flows.writer()
         let pseudonymiser = try pseudonymisation.pseudonymiser()
         recorder?.pseudonymisationKeyID = pseudonymiser?.key.id
-        try RunAnalysis.run(input, writer: writer.pseudonymised(by: pseudonymiser, communityIDSeed: input.flow.communityIDSeed), classifier: try ruleOptions.classifier(recordingIn: recorder),
+        let classifier = try ruleOptions.classifier(recordingIn: recorder)
+        try RunAnalysis.run(input, writer: writer.pseudonymised(by: pseudonymiser, communityIDSeed: input.flow.communityIDSeed), classifier: classifier,
                             stats: flows.stats, platformSummary: summary, force: flows.force, quiet: flows.quiet, custody: recorder,
                             output: flows.output)
+        // The process exits next: the compiled rules are left to the kernel rather than
+        // freed object by object (with 10,000 rules that took about 0.03 s, a tenth of
+        // their load time).
+        if let classifier { _ = Unmanaged.passRetained(classifier) }
     }
 }
 

@@ -41,15 +41,11 @@ struct CaseIngestCommand: ParsableCommand {
         if queue { return try CaseQueueing.register(location, paths: input.paths, chain: chain, quiet: quiet) }
         let store = try CaseStores.open(location)
         defer { store.close() }
-        let packs = try ruleOptions.packs()
+        let loaded = try ruleOptions.loaded()
+        let packs = loaded?.packs
         let recorder = try custody.recorder(force: false)
         recorder?.noteRulePacks(packs ?? [], verified: ruleOptions.trust != nil)
-        let classifier: Classifier?
-        do {
-            classifier = try packs.map { Classifier(source: try RuleSet.compile($0)) }
-        } catch {
-            throw CommandFailure("\(error)")
-        }
+        let classifier = loaded.map { Classifier(source: $0.rules) }
         let rulePacks = (packs ?? []).map { "\($0.manifest.id)@\($0.manifest.version)" }.joined(separator: ",")
         let quiet = self.quiet
         let ingestion = CaseIngestion(

@@ -62,9 +62,9 @@ struct ClassifyCommand: ParsableCommand {
         let recorder = try custody.recorder(force: flows.force)
         var notes = ""
         var classifier: Classifier?
-        if let packs = try ruleOptions.packs() {
+        if let (packs, compiled) = try ruleOptions.loaded() {
             recorder?.noteRulePacks(packs, verified: ruleOptions.trust != nil)
-            let rules = try RuleSet.compile(packs).rules
+            let rules = compiled.rules
             let applicability = RuleApplicability(rules: rules, source: source)
             do {
                 classifier = Classifier(source: try RuleSet.compile(applicability.filtered(packs)))

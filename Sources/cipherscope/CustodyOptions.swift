@@ -44,12 +44,8 @@ extension RuleOptions {
     /// The classifier and, for the manifest, the packs it was compiled from (loaded once).
     func classifier(recordingIn custody: CustodyRecorder?) throws -> Classifier? {
         guard let custody else { return try classifier() }
-        guard let packs = try packs() else { return nil }
-        custody.noteRulePacks(packs, verified: trust != nil)
-        do {
-            return Classifier(source: try RuleSet.compile(packs))
-        } catch {
-            throw CommandFailure("\(error)")
-        }
+        guard let loaded = try loaded() else { return nil }
+        custody.noteRulePacks(loaded.packs, verified: trust != nil)
+        return Classifier(source: loaded.rules)
     }
 }

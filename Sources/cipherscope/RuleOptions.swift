@@ -25,17 +25,14 @@ struct RuleOptions: ParsableArguments {
         return Classifier(source: rules)
     }
 
-    func ruleSet() throws -> RuleSet? {
-        guard let packs = try packs() else { return nil }
-        do {
-            return try RuleSet.compile(packs)
-        } catch {
-            throw CommandFailure("\(error)")
-        }
-    }
+    func ruleSet() throws -> RuleSet? { try loaded()?.rules }
 
     /// The packs chosen by --rules/--no-rules/--trust (the shipped ones by default), nil for none.
-    func packs() throws -> [RulePack]? {
+    func packs() throws -> [RulePack]? { try loaded()?.packs }
+
+    /// The chosen packs and the rule set compiled from them (loading compiles them
+    /// once, to check them together: use that, not a second compile).
+    func loaded() throws -> (packs: [RulePack], rules: RuleSet)? {
         if noRules { return nil }
         var paths = rules
         if paths.isEmpty {
@@ -48,7 +45,7 @@ struct RuleOptions: ParsableArguments {
         }
         do {
             let keys = try trust.map { path throws(RuleError) in try PackKeys.readPublicKeys(path: path) }
-            return try PackCollection.load(paths, trustedKeys: keys).packs
+            return try PackCollection.load(paths, trustedKeys: keys)
         } catch {
             throw CommandFailure("\(error)")
         }

@@ -60,13 +60,9 @@ struct WorkerCommand: ParsableCommand {
         let store = try CaseStores.guarded { try PostgresCaseStore.open(CaseLocation(location)) }
         defer { store.close() }
         let queue = PostgresWorkQueue(store: store)
-        let packs = try ruleOptions.packs()
-        let classifier: Classifier?
-        do {
-            classifier = try packs.map { Classifier(source: try RuleSet.compile($0)) }
-        } catch {
-            throw CommandFailure("\(error)")
-        }
+        let loaded = try ruleOptions.loaded()
+        let packs = loaded?.packs
+        let classifier = loaded.map { Classifier(source: $0.rules) }
         let rulePacks = (packs ?? []).map { "\($0.manifest.id)@\($0.manifest.version)" }.joined(separator: ",")
         var options = AnalysisOptions()
         options.filter = filter
