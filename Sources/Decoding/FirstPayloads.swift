@@ -27,9 +27,6 @@ public struct FirstPayloads: Sendable, Hashable, ExpressibleByArrayLiteral {
         self.init(directions)
     }
 
-    /// Always 2: the directions.
-    public var count: Int { 2 }
-
     public var isEmpty: Bool { clientToServer.isEmpty && serverToClient.isEmpty }
 
     /// The bytes of `direction` (0 client to server, anything else server to client).

@@ -76,11 +76,9 @@ public final class FlowTable {
     public private(set) var peakActiveFlows = 0
     /// The latest capture time seen (time never runs backwards here).
     public private(set) var clock: Int64 = .min
-    /// The capture-time second of the last expiry scan: the table scans once per
-    /// second of capture time, when the clock enters a new second.
-    private var scannedSecond: Int64 = .min
-    /// The first time of the second after `scannedSecond`: the per-packet test for a
-    /// scan is one comparison, not a division (.min + 1: scan at the first packet).
+    /// The table scans once per second of capture time, when the clock enters a new
+    /// second: this is the first time of the second after the last scan's (one
+    /// comparison per packet, not a division; .min + 1: scan at the first packet).
     private var nextScanTime: Int64 = .min + 1
     /// Flows found idle by a scan, ended in flow-id order (reused).
     private var due: [(flowID: UInt64, slot: Int32)] = []
@@ -380,9 +378,10 @@ public final class FlowTable {
     /// were active since they were linked to the back. The due flows end in flow-id
     /// order, so that several tables end them in the order one table would.
     private func expireIdle() {
-        scannedSecond = FlowTable.second(of: clock)
-        let (next, overflow) = (scannedSecond + 1).multipliedReportingOverflow(by: 1_000_000_000)
-        nextScanTime = overflow ? .max : next
+        let second = FlowTable.second(of: clock)
+        let (next, overflow) = (second + 1).multipliedReportingOverflow(by: 1_000_000_000)
+        // Past either end of Int64 (no packet yet: the next one scans).
+        nextScanTime = overflow ? (second < 0 ? .min + 1 : .max) : next
         due.removeAll(keepingCapacity: true)
         for timeoutClass in TimeoutClass.allCases {
             let timeout = idleTimeouts[Int(timeoutClass.rawValue)]

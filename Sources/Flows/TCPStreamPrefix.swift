@@ -7,11 +7,8 @@ public struct TCPStreamPrefix: Sendable {
     public private(set) var bytes: [UInt8] = []
     /// Bytes this prefix may hold (data past it is dropped).
     public var limit: Int
-    /// Sequence number of `bytes[0]`, once known.
-    private var base: UInt32?
-    /// The start a later SYN with another sequence number announced (a new connection
-    /// attempt on the same ports), used only if the first data does not fit `base`.
-    private var laterStart: UInt32?
+    /// Where the stream starts: `base` is the sequence number of `bytes[0]` once known.
+    private var origin = Start()
     private var pending: [(offset: Int, data: [UInt8])] = []
     private var pendingBytes = 0
     static let maxPendingSegments = 64
@@ -23,21 +20,34 @@ public struct TCPStreamPrefix: Sendable {
     /// Bytes held, for a global memory budget.
     public var heldBytes: Int { bytes.capacity + pendingBytes }
 
-    public init(limit: Int) {
-        self.limit = limit
+    /// Where a stream starts, from the SYNs seen before its data: after the first SYN's
+    /// sequence number; a later SYN with another one (a new connection attempt on the
+    /// same ports) is kept aside, and the first data decides which start it continues,
+    /// since middleboxes also send stray SYN-ACKs with bogus numbers while the data
+    /// follows the first one. Kept on its own by a flow that has no prefix yet
+    /// (Inspection's `TCPPrelude`).
+    public struct Start: Sendable {
+        /// The first SYN's start; the last other one.
+        var base: UInt32?
+        var later: UInt32?
+
+        public init() {}
+
+        public mutating func note(synSequence: UInt32) {
+            let start = synSequence &+ 1
+            if base == nil { base = start } else if start != base { later = start }
+        }
     }
 
-    /// The stream starts after this SYN's sequence number. A later SYN with another
-    /// sequence number (a new connection attempt on the same ports) is kept aside:
-    /// the first data decides which start it continues, since middleboxes also send
-    /// stray SYN-ACKs with bogus numbers while the data follows the first one.
+    /// `start`: what the SYNs before this prefix existed told.
+    public init(limit: Int, start: Start = Start()) {
+        self.limit = limit
+        origin = start
+    }
+
+    /// A SYN of this direction (see `Start`); once data has come, only the first counts.
     public mutating func start(synSequence: UInt32) {
-        let start = synSequence &+ 1
-        if base == nil {
-            base = start
-        } else if start != base, bytes.isEmpty, pending.isEmpty {
-            laterStart = start
-        }
+        if origin.base == nil || (bytes.isEmpty && pending.isEmpty) { origin.note(synSequence: synSequence) }
     }
 
     /// Adds one segment's payload; returns true when the contiguous prefix grew.
@@ -45,15 +55,15 @@ public struct TCPStreamPrefix: Sendable {
     public mutating func add(sequence: UInt32, payload: UnsafeRawBufferPointer) -> Bool {
         guard payload.count > 0, bytes.count < limit else { return false }
         // A capture that starts mid-stream: the first data seen starts the stream.
-        var start = base ?? sequence
-        if let later = laterStart, bytes.isEmpty, pending.isEmpty {
-            laterStart = nil
+        var start = origin.base ?? sequence
+        if let later = origin.later, bytes.isEmpty, pending.isEmpty {
+            origin.later = nil
             if !(0..<limit).contains(Int(Int32(bitPattern: sequence &- start))),
                (0..<limit).contains(Int(Int32(bitPattern: sequence &- later))) {
                 start = later
             }
         }
-        base = start
+        origin.base = start
         var offset = Int(Int32(bitPattern: sequence &- start))
         var data = payload
         if offset < 0 {

@@ -46,8 +46,7 @@ public final class FlowInspection {
                 return nil
             }
             // The first payload: an inspector takes over what the prelude saw.
-            let inspector = FlowInspector(proto: IPProtocol.tcp, clientPort: prelude.clientPort, serverPort: prelude.serverPort, certificates: certificates)
-            prelude.hand(to: inspector)
+            let inspector = prelude.inspector(certificates: certificates)
             preludes[slot] = nil
             inspectors[slot] = inspector
         }

@@ -65,12 +65,14 @@ final class FlowInspector {
     /// Shared by all flows of the run (owned by `FlowInspection`).
     let certificates: CertificateCacheBox
 
-    init(proto: UInt8, clientPort: UInt16, serverPort: UInt16, certificates: CertificateCacheBox) {
+    /// `streamStarts`: where the SYNs seen before it (by a `TCPPrelude`) start each direction.
+    init(proto: UInt8, clientPort: UInt16, serverPort: UInt16, certificates: CertificateCacheBox,
+         streamStarts: (TCPStreamPrefix.Start, TCPStreamPrefix.Start) = (TCPStreamPrefix.Start(), TCPStreamPrefix.Start())) {
         self.certificates = certificates
         self.proto = proto
         self.clientPort = clientPort
         self.serverPort = serverPort
-        tcpStreams = proto == IPProtocol.tcp ? StreamBox() : nil
+        tcpStreams = proto == IPProtocol.tcp ? StreamBox(starts: streamStarts) : nil
         if proto != IPProtocol.tcp && proto != IPProtocol.udp { isDone = true }
     }
 
@@ -135,23 +137,34 @@ final class FlowInspector {
         finishAppProto()
     }
 
+    /// The handshake's part of a TCP packet, for the inspector and `TCPPrelude` alike:
+    /// the client's SYN gives JA4T and the server's SYN-ACK JA4TS (asked for only
+    /// while the flow has none); a SYN or SYN-ACK's sequence number tells where its
+    /// direction's stream starts.
+    static func handshake(_ packet: DecodedPacket, direction: Int, needsJA4T: Bool, needsJA4TS: Bool)
+        -> (startsStream: Bool, ja4t: String?, ja4ts: String?) {
+        let synAck = TCPFlags.syn | TCPFlags.ack
+        switch packet.tcpFlags & synAck {
+        case TCPFlags.syn:
+            let ja4t = direction == 0 && needsJA4T ? JA4T(window: packet.tcpWindow, options: packet.tcpOptions).fingerprint : nil
+            return (true, ja4t, nil)
+        case synAck:
+            let ja4ts = direction == 1 && needsJA4TS ? JA4TS(window: packet.tcpWindow, options: packet.tcpOptions).fingerprint : nil
+            return (true, nil, ja4ts)
+        default:
+            return (false, nil, nil)
+        }
+    }
+
     private func inspectTCP(_ packet: DecodedPacket, direction: Int, packetNumber: UInt64) -> DNSMessage? {
         let flags = packet.tcpFlags
         let entry = JA4SSHPacket(direction: direction == 0 ? .client : .server, tcpPayloadLength: Int(packet.payloadLength), tcpFlags: flags)
         if case .ssh(let ssh) = unit { ssh.feed(entry, into: &evidence) }
         if unit.isUndecided && earlyPackets.count < FlowInspector.earlyPacketLimit { earlyPackets.append(entry) }
-        let synAck = TCPFlags.syn | TCPFlags.ack
-        if flags & synAck == TCPFlags.syn {
-            if direction == 0 && evidence.ja4t == nil {
-                evidence.ja4t = JA4T(window: packet.tcpWindow, options: packet.tcpOptions).fingerprint
-            }
-            tcpStreams?.pair[direction].start(synSequence: packet.tcpSequence)
-        } else if flags & synAck == synAck {
-            if direction == 1 && evidence.ja4ts == nil {
-                evidence.ja4ts = JA4TS(window: packet.tcpWindow, options: packet.tcpOptions).fingerprint
-            }
-            tcpStreams?.pair[direction].start(synSequence: packet.tcpSequence)
-        }
+        let handshake = FlowInspector.handshake(packet, direction: direction, needsJA4T: evidence.ja4t == nil, needsJA4TS: evidence.ja4ts == nil)
+        if let ja4t = handshake.ja4t { evidence.ja4t = ja4t }
+        if let ja4ts = handshake.ja4ts { evidence.ja4ts = ja4ts }
+        if handshake.startsStream { tcpStreams?.pair[direction].start(synSequence: packet.tcpSequence) }
         if packetNumber > Budget.tcpPackets { conclude(); return nil }
         guard packet.payload.count > 0, !directionDone[direction] else { return nil }
         payloadPackets += 1
@@ -208,7 +221,13 @@ final class FlowInspector {
 
 /// A TCP flow's stream prefixes, in one object.
 final class StreamBox {
-    var pair = StreamPair(TCPStreamPrefix(limit: FlowInspector.Budget.streamBytes), TCPStreamPrefix(limit: FlowInspector.Budget.streamBytes))
+    var pair: StreamPair
+
+    /// Prefixes starting where the SYNs seen so far (client's, server's) say.
+    init(starts: (TCPStreamPrefix.Start, TCPStreamPrefix.Start)) {
+        let limit = FlowInspector.Budget.streamBytes
+        pair = StreamPair(TCPStreamPrefix(limit: limit, start: starts.0), TCPStreamPrefix(limit: limit, start: starts.1))
+    }
 }
 
 /// The two directions' stream prefixes, inline (no array to allocate per flow).

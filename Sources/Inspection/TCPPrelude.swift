@@ -9,12 +9,12 @@ import Flows
 /// payload hands it to a `FlowInspector`, which then holds exactly what it would
 /// have held had it seen these packets itself.
 final class TCPPrelude {
-    let clientPort: UInt16
-    let serverPort: UInt16
-    private(set) var ja4t: String?
-    private(set) var ja4ts: String?
-    /// Per direction, the stream start a `TCPStreamPrefix` would have kept.
-    private var starts = (SYNStart(), SYNStart())
+    private let clientPort: UInt16
+    private let serverPort: UInt16
+    private var ja4t: String?
+    private var ja4ts: String?
+    /// Per direction (client, server), where the SYNs seen say its stream starts.
+    private var starts = (TCPStreamPrefix.Start(), TCPStreamPrefix.Start())
     /// The packets so far, packed.
     private var early = PackedEarlyPackets()
 
@@ -28,16 +28,12 @@ final class TCPPrelude {
 
     /// A packet without payload bytes, as `FlowInspector.inspectTCP` would take it.
     func record(_ packet: DecodedPacket, direction: Int) {
-        let flags = packet.tcpFlags
-        early.append(JA4SSHPacket(direction: direction == 0 ? .client : .server, tcpPayloadLength: Int(packet.payloadLength), tcpFlags: flags))
-        let synAck = TCPFlags.syn | TCPFlags.ack
-        if flags & synAck == TCPFlags.syn {
-            if direction == 0 && ja4t == nil { ja4t = JA4T(window: packet.tcpWindow, options: packet.tcpOptions).fingerprint }
-            if direction == 0 { starts.0.note(packet.tcpSequence) } else { starts.1.note(packet.tcpSequence) }
-        } else if flags & synAck == synAck {
-            if direction == 1 && ja4ts == nil { ja4ts = JA4TS(window: packet.tcpWindow, options: packet.tcpOptions).fingerprint }
-            if direction == 0 { starts.0.note(packet.tcpSequence) } else { starts.1.note(packet.tcpSequence) }
-        }
+        early.append(JA4SSHPacket(direction: direction == 0 ? .client : .server, tcpPayloadLength: Int(packet.payloadLength), tcpFlags: packet.tcpFlags))
+        let handshake = FlowInspector.handshake(packet, direction: direction, needsJA4T: ja4t == nil, needsJA4TS: ja4ts == nil)
+        if let found = handshake.ja4t { ja4t = found }
+        if let found = handshake.ja4ts { ja4ts = found }
+        guard handshake.startsStream else { return }
+        if direction == 0 { starts.0.note(synSequence: packet.tcpSequence) } else { starts.1.note(synSequence: packet.tcpSequence) }
     }
 
     /// The evidence of a flow that ends (or stops being looked at) in its prelude.
@@ -48,32 +44,14 @@ final class TCPPrelude {
         return evidence
     }
 
-    /// Gives `inspector` (new, of this flow) what the prelude saw.
-    func hand(to inspector: FlowInspector) {
+    /// The inspector that takes over (at the first payload), holding what the prelude saw.
+    func inspector(certificates: CertificateCacheBox) -> FlowInspector {
+        let inspector = FlowInspector(proto: IPProtocol.tcp, clientPort: clientPort, serverPort: serverPort,
+                                      certificates: certificates, streamStarts: starts)
         inspector.evidence.ja4t = ja4t
         inspector.evidence.ja4ts = ja4ts
-        if let box = inspector.tcpStreams {
-            starts.0.replay(into: &box.pair[0])
-            starts.1.replay(into: &box.pair[1])
-        }
         inspector.earlyPackets = early.unpacked()
-    }
-
-    /// `TCPStreamPrefix.start(synSequence:)`'s rule while no data has come: the first
-    /// start, and the last one that differs from it.
-    private struct SYNStart {
-        var base: UInt32?
-        var later: UInt32?
-
-        mutating func note(_ synSequence: UInt32) {
-            let start = synSequence &+ 1
-            if base == nil { base = start } else if start != base { later = start }
-        }
-
-        func replay(into stream: inout TCPStreamPrefix) {
-            if let base { stream.start(synSequence: base &- 1) }
-            if let later { stream.start(synSequence: later &- 1) }
-        }
+        return inspector
     }
 }
 

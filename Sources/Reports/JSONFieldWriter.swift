@@ -50,7 +50,7 @@ public struct JSONFieldWriter: FieldSink {
         @inline(__always)
         func append(of field: Field, to bytes: inout [UInt8]) {
             guard count > 0 else {
-                JSONObject.appendQuoted(String(Field.declarations[field.rawValue].key), to: &bytes)
+                JSONBytes.appendQuoted(String(Field.declarations[field.rawValue].key), to: &bytes)
                 bytes.append(UInt8(ascii: ":"))
                 return
             }

@@ -213,7 +213,7 @@ final class Leaf: Sendable {
                 for n in facts.stunAttributes { if let hit = test(Int(n)) { return hit } }
             }
         case .payload(let c):
-            for d in 0..<min(2, facts.firstPayload.count) where c.direction == .any || (c.direction == .c2s) == (d == 0) {
+            for d in 0..<2 where c.direction == .any || (c.direction == .c2s) == (d == 0) {
                 let bytes = facts.firstPayload[d]
                 guard c.offset + c.pattern.count <= bytes.count else { continue }
                 var ok = true

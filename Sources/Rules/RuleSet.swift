@@ -13,15 +13,18 @@ public struct RuleSet: Sendable {
     /// The packs compiled, in the order given.
     public let packs: [PackInfo]
     /// Names of the rules that have no indexable condition and are evaluated for every flow.
-    public var alwaysCheckedRules: [String] { alwaysChecked.map { compiled[Int($0)].rule.name } }
+    public var alwaysCheckedRules: [String] { storage.alwaysChecked.map { compiled[Int($0)].rule.name } }
 
     /// What classification reads, behind one reference: a RuleSet is copied (into
     /// closures, existentials) per flow, and a copy is then one retain, not five.
     private final class Compiled: Sendable {
         let rules: [CompiledRule]
         let index: AnchorIndex
+        /// The rules without an indexable condition, evaluated for every flow.
         let alwaysChecked: [Int32]
+        /// `alwaysChecked` as a bit per rule: where each classification's candidate set starts.
         let alwaysMask: [UInt64]
+        /// The words of `alwaysMask` that are not zero (see `CandidateBits`).
         let alwaysSummary: [UInt64]
 
         init(rules: [CompiledRule], index: AnchorIndex, alwaysChecked: [Int32], alwaysMask: [UInt64], alwaysSummary: [UInt64]) {
@@ -35,12 +38,6 @@ public struct RuleSet: Sendable {
 
     private let storage: Compiled
     var compiled: [CompiledRule] { storage.rules }
-    var index: AnchorIndex { storage.index }
-    var alwaysChecked: [Int32] { storage.alwaysChecked }
-    /// `alwaysChecked` as a bit per rule: where each classification's candidate set starts.
-    var alwaysMask: [UInt64] { storage.alwaysMask }
-    /// The words of `alwaysMask` that are not zero (see `CandidateBits`).
-    var alwaysSummary: [UInt64] { storage.alwaysSummary }
 
     private init(packs: [PackInfo], compiled: [CompiledRule], index: AnchorIndex, alwaysChecked: [Int32], alwaysMask: [UInt64], alwaysSummary: [UInt64]) {
         self.packs = packs
@@ -127,12 +124,12 @@ public struct RuleSet: Sendable {
     /// the indexes and those always checked), once each, in rule order. The candidate
     /// set lives on the stack for the call: nothing is allocated per flow.
     func withCandidates(_ facts: FlowFacts, _ body: (Int) -> Void) {
-        let compiled = storage
-        let words = compiled.alwaysMask.count, summaryWords = CandidateBits.summaryWords(words)
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: words + summaryWords) { storage in
-            let candidates = CandidateBits(storage, words: words)
-            candidates.start(compiled.alwaysMask, summary: compiled.alwaysSummary)
-            compiled.index.mark(facts, in: candidates)
+        let set = storage
+        let words = set.alwaysMask.count, summaryWords = CandidateBits.summaryWords(words)
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: words + summaryWords) { bits in
+            let candidates = CandidateBits(bits, words: words)
+            candidates.start(set.alwaysMask, summary: set.alwaysSummary)
+            set.index.mark(facts, in: candidates)
             candidates.forEach(body)
         }
     }
@@ -406,14 +403,14 @@ struct AnchorIndex: Sendable {
             }
         }
         if !payload.isEmpty {
-            for d in 0..<min(2, facts.firstPayload.count) {
+            for d in 0..<2 {
                 let bytes = facts.firstPayload[d]
                 for position in payloadPositions where position < bytes.count {
                     bits.insert(payload[d][position * 256 + Int(bytes[position])])
                 }
             }
         }
-        for run in payloadRuns where run.direction < facts.firstPayload.count {
+        for run in payloadRuns {
             let bytes = facts.firstPayload[run.direction]
             guard run.position + run.length <= bytes.count else { continue }
             var key: UInt32 = 0

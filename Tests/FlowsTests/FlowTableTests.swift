@@ -68,6 +68,21 @@ struct FlowTableTests {
         #expect(flow.flowID == 1)
     }
 
+    /// End of input ends the open flows in flow-id order, with ids small enough to
+    /// pack beside their slot numbers and with ids too large for that (here past
+    /// 2^61: seven slots take 3 bits), whatever order the slots were filled in.
+    @Test(arguments: [UInt64(1), 1 << 62])
+    func endAllEndsInFlowIDOrder(base: UInt64) {
+        let (table, collector) = table()
+        let tags: [UInt64] = [7, 3, 9, 1, 5, 8, 2]
+        for (index, tag) in tags.enumerated() {
+            // Each a flow of its own, taking slots in the order above.
+            _ = table.process(udpPacket("10.0.0.1", UInt16(1000 + index), "10.0.0.2", 53, tag: base + tag), time: Int64(index))
+        }
+        table.endAll(reason: .eof)
+        #expect(collector.ended.map(\.flowID) == tags.sorted().map { base + $0 })
+    }
+
     @Test func synAckFirstMakesTheOtherSideTheInitiator() {
         let (table, collector) = table()
         _ = table.process(tcpPacket("10.0.0.2", 443, "10.0.0.1", 5000, flags: SYN | ACK), time: 0)
